@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+
+/** A wrong flag or value: the CLI says which and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The harness could not run (a tool missing, a port taken, no credentials): exit 2 with the fix. */
+export class CannotRunError extends Error {
+  override name = 'CannotRunError';
+}
+
+type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean }>;
+
+export interface CommandSpec<F extends FlagSpec> {
+  /** e.g. `pets-harness seed` */
+  name: string;
+  summary: string;
+  flags: F;
+  /** One line per flag, already formatted: `--table NAME   table name (default pets)`. */
+  flagHelp: string[];
+}
+
+type Parsed<F extends FlagSpec> = {
+  [K in keyof F]: F[K]['type'] extends 'boolean' ? boolean | undefined : F[K]['multiple'] extends true ? string[] | undefined : string | undefined;
+};
+
+export function helpText<F extends FlagSpec>(spec: CommandSpec<F>): string {
+  return [`Usage: ${spec.name} [flags]`, '', spec.summary, '', 'Flags:', ...spec.flagHelp.map((l) => `  ${l}`), '  --help   show this help'].join('\n');
+}
+
+/**
+ * Strict flag parsing: an unknown flag, a missing value or a stray argument is a UsageError that
+ * names it. Returns undefined when `--help` was asked (the help is printed).
+ */
+export function parseFlags<F extends FlagSpec>(spec: CommandSpec<F>, argv: string[]): Parsed<F> | undefined {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(helpText(spec));
+    return undefined;
+  }
+  try {
+    const { values } = parseArgs({ args: argv, options: spec.flags, strict: true, allowPositionals: false });
+    return values as Parsed<F>;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${spec.name}: ${message}\nRun '${spec.name} --help' for the flags.`);
+  }
+}
+
+/** A whole number flag within bounds, or a UsageError naming the flag. */
+export function intFlag(name: string, raw: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+/** One of a fixed set of values, or a UsageError naming the flag and the choices. */
+export function choiceFlag<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
+/**
+ * Runs a command's main and exits with its code: UsageError and CannotRunError → 2 with the
+ * message; any other error → 1.
+ */
+export function runMain(main: (argv: string[]) => Promise<number>, argv = process.argv.slice(2)): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.exitCode = exitCodeFor(error);
+      console.error(error instanceof UsageError || error instanceof CannotRunError ? error.message : error);
+    },
+  );
+}
+
+export function exitCodeFor(error: unknown): number {
+  return error instanceof UsageError || error instanceof CannotRunError ? 2 : 1;
+}

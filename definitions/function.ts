@@ -1,0 +1,48 @@
+/**
+ * The `Pets` function's settings, read by the CDK stack and by the local stage, so the function
+ * that runs on one machine is configured like the one that is deployed.
+ */
+export interface FunctionSettings {
+  functionName: string;
+  /** Lambda runtime identifier. */
+  runtime: 'nodejs22.x';
+  architecture: 'arm64' | 'x86_64';
+  memorySizeMb: number;
+  timeoutSeconds: number;
+  /** Handler entry, `<file>.<export>`, inside the bundle directory. */
+  handler: string;
+  /** The prebuilt bundle directory, relative to the project root. */
+  bundleDir: string;
+  logGroupName: string;
+  logRetentionDays: number;
+  /** Environment every deployment sets (TABLE_NAME is added per table). */
+  environment: Record<string, string>;
+}
+
+export const DEFAULT_FUNCTION_NAME = 'Pets';
+
+export function functionSettings(functionName = DEFAULT_FUNCTION_NAME): FunctionSettings {
+  return {
+    functionName,
+    runtime: 'nodejs22.x',
+    architecture: 'arm64',
+    memorySizeMb: 256,
+    timeoutSeconds: 10,
+    handler: 'index.handler',
+    bundleDir: 'dist/handler',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logRetentionDays: 30,
+    environment: {
+      POWERTOOLS_SERVICE_NAME: 'pets',
+      LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    },
+  };
+}
+
+/** API Gateway REST API defaults shared by the stack and the local stage. */
+export const API_NAME = 'pets-api';
+export const DEFAULT_STAGE = 'default';
+export const DEFAULT_LOCAL_PORT = 3000;
+/** API Gateway's integration timeout for REST APIs (29 s). */
+export const INTEGRATION_TIMEOUT_MS = 29_000;

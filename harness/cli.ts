@@ -1,0 +1,45 @@
+/**
+ * `pets-harness <command>`: the one CLI. Each command's module exports `main(argv)` resolving to
+ * an exit code; modules load lazily so `--help` and small commands start fast.
+ */
+interface Command {
+  summary: string;
+  load: () => Promise<{ main: (argv: string[]) => Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: { summary: 'run the whole harness (tools → DynamoDB → seed → stage → newman → k6 → log check → report)', load: () => import('./run') },
+  stage: { summary: 'start DynamoDB, seed, and serve the bundle on a local API Gateway stage', load: () => import('../local/stage/cli') },
+  seed: { summary: 'create and seed the pets table', load: () => import('../seed/cli') },
+  newman: { summary: 'run the Postman collection against a stage', load: () => import('../postman/cli') },
+  load: { summary: 'run the k6 load script against a stage', load: () => import('../load/runner/cli') },
+  'logs check': { summary: 'check the function logs of a run (local store or CloudWatch)', load: () => import('../logcheck/cli') },
+  tools: { summary: 'provision k6, DynamoDB Local, moto and Chromium into the tool cache', load: () => import('../tools/cli') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    'Usage: pets-harness <command> [flags]   (pets-harness <command> --help for its flags)',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+  ].join('\n');
+}
+
+export async function dispatch(argv: string[]): Promise<number> {
+  const [first, second, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    console.log(usage());
+    return first === undefined ? 2 : 0;
+  }
+  const twoWord = second !== undefined ? `${first} ${second}` : undefined;
+  if (twoWord && COMMANDS[twoWord]) return (await COMMANDS[twoWord].load()).main(rest);
+  const command = COMMANDS[first];
+  if (!command) {
+    const hint = first === 'logs' ? `'pets-harness logs' takes a subcommand: 'logs check'` : `unknown command '${first}'`;
+    console.error(`pets-harness: ${hint}\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load()).main(argv.slice(1));
+}

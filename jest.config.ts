@@ -1,0 +1,44 @@
+import type { Config } from 'jest';
+
+// One config, one project per layer; scripts select them (`jest --selectProjects unit`).
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+};
+
+function project(displayName: string, roots: string[], extra: Partial<Config> = {}): Config {
+  return {
+    displayName,
+    testEnvironment: 'node',
+    transform,
+    roots: roots.map((root) => `<rootDir>/${root}`),
+    testMatch: ['**/*.test.ts'],
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    ...extra,
+  };
+}
+
+// Projects whose tests need a real DynamoDB share one provider per run, started by globalSetup.
+const withDynamoDb: Partial<Config> = {
+  globalSetup: '<rootDir>/local/dynamodb/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/local/dynamodb/jest-global-teardown.ts',
+};
+
+const config: Config = {
+  projects: [
+    project('unit', ['handler', 'seed', 'common', 'tools']),
+    project('contract', ['contract']),
+    project('infra', ['infra']),
+    project('integration', ['integration'], { ...withDynamoDb, testTimeout: 120_000 }),
+    project('stage', ['local'], { ...withDynamoDb, testTimeout: 120_000 }),
+    project('load', ['load'], { ...withDynamoDb, testTimeout: 300_000 }),
+    project('logcheck', ['logcheck'], { ...withDynamoDb, testTimeout: 120_000 }),
+    project('harness', ['harness'], { testTimeout: 600_000 }),
+  ],
+  collectCoverageFrom: ['handler/**/*.ts', '!handler/**/*.test.ts', '!handler/test/**', '!handler/build.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: {
+    './handler/': { lines: 95, branches: 95, functions: 95, statements: 95 },
+  },
+};
+
+export default config;

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { localLogDir } from '../../common/paths';
+
+/**
+ * The local log store: CloudWatch Logs' shape on disk, so the log check reads it through the same
+ * interface as CloudWatch. One folder per log group, one NDJSON file per log stream; every line is
+ * `{"timestamp":…,"ingestionTime":…,"message":"…"}`. Files are appended synchronously so another
+ * process (the log check) can read a running stage's logs.
+ */
+export interface LogEvent {
+  logStreamName: string;
+  /** Milliseconds since the epoch, when the line was written. */
+  timestamp: number;
+  message: string;
+  /** Milliseconds since the epoch, when the store received it. */
+  ingestionTime: number;
+}
+
+export interface LogStreamWriter {
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  append(message: string, timestamp?: number): void;
+  close(): void;
+}
+
+export interface ReadLogEventsOptions {
+  logGroupName: string;
+  /** Inclusive, ms since the epoch. */
+  startTime?: number;
+  /** Inclusive, ms since the epoch. */
+  endTime?: number;
+  dir?: string;
+}
+
+function groupDir(dir: string, logGroupName: string): string {
+  return join(dir, encodeURIComponent(logGroupName));
+}
+
+/** Lambda's stream name: `YYYY/MM/DD/[$LATEST]<32 hex>`, one per execution environment. */
+export function newLogStreamName(now = new Date(), version = '$LATEST'): string {
+  const date = now.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${date}/[${version}]${randomBytes(16).toString('hex')}`;
+}
+
+export function openLogStream(logGroupName: string, logStreamName: string, dir = localLogDir()): LogStreamWriter {
+  const folder = groupDir(dir, logGroupName);
+  mkdirSync(folder, { recursive: true });
+  let fd: number | undefined = openSync(join(folder, `${encodeURIComponent(logStreamName)}.ndjson`), 'a');
+  return {
+    logGroupName,
+    logStreamName,
+    append(message, timestamp = Date.now()) {
+      if (fd === undefined) throw new Error(`log stream ${logStreamName} is closed`);
+      writeSync(fd, `${JSON.stringify({ timestamp, ingestionTime: Date.now(), message })}\n`);
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/** Events of one log group within a time range, oldest first (like FilterLogEvents). */
+export function readLogEvents(options: ReadLogEventsOptions): LogEvent[] {
+  const folder = groupDir(options.dir ?? localLogDir(), options.logGroupName);
+  if (!existsSync(folder)) return [];
+  const start = options.startTime ?? 0;
+  const end = options.endTime ?? Number.MAX_SAFE_INTEGER;
+  const events: LogEvent[] = [];
+  for (const file of readdirSync(folder)) {
+    if (!file.endsWith('.ndjson')) continue;
+    const logStreamName = decodeURIComponent(file.slice(0, -'.ndjson'.length));
+    for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
+      if (!line) continue;
+      // A line cut short by a crash mid-write is skipped rather than failing the whole read.
+      let parsed: { timestamp: number; ingestionTime: number; message: string };
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (parsed.timestamp >= start && parsed.timestamp <= end) events.push({ logStreamName, ...parsed });
+    }
+  }
+  return events.sort((a, b) => a.timestamp - b.timestamp);
+}
+
+/** Log groups present in the store. */
+export function listLogGroups(dir = localLogDir()): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).map((name) => decodeURIComponent(name));
+}
+
+/** Removes one log group's streams (a fresh stage in tests). */
+export function clearLogGroup(logGroupName: string, dir = localLogDir()): void {
+  rmSync(groupDir(dir, logGroupName), { recursive: true, force: true });
+}

@@ -1,0 +1,23 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { toolCacheDir } from '../common/paths';
+
+/** Pinned tool versions: one place to bump them. */
+export const TOOL_VERSIONS = {
+  k6: 'v1.8.1',
+  dynamoDbLocal: '3.3.1',
+  moto: '5.2.5',
+} as const;
+
+/** `<cache>/<parts…>`, created on demand. */
+export function toolDir(...parts: string[]): string {
+  const dir = join(toolCacheDir(), ...parts);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Options every `ensureX()` provisioner takes. */
+export interface EnsureOptions {
+  /** Print nothing unless work is done (the provider calls provisioners on demand). */
+  quiet?: boolean;
+}
