@@ -10,7 +10,10 @@ export class CannotRunError extends Error {
   override name = 'CannotRunError';
 }
 
-type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean }>;
+type FlagSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean }
+>;
 
 export interface CommandSpec<F extends FlagSpec> {
   /** e.g. `pets-harness seed` */
@@ -22,11 +25,23 @@ export interface CommandSpec<F extends FlagSpec> {
 }
 
 type Parsed<F extends FlagSpec> = {
-  [K in keyof F]: F[K]['type'] extends 'boolean' ? boolean | undefined : F[K]['multiple'] extends true ? string[] | undefined : string | undefined;
+  [K in keyof F]: F[K]['type'] extends 'boolean'
+    ? boolean | undefined
+    : F[K]['multiple'] extends true
+      ? string[] | undefined
+      : string | undefined;
 };
 
 export function helpText<F extends FlagSpec>(spec: CommandSpec<F>): string {
-  return [`Usage: ${spec.name} [flags]`, '', spec.summary, '', 'Flags:', ...spec.flagHelp.map((l) => `  ${l}`), '  --help   show this help'].join('\n');
+  return [
+    `Usage: ${spec.name} [flags]`,
+    '',
+    spec.summary,
+    '',
+    'Flags:',
+    ...spec.flagHelp.map((l) => `  ${l}`),
+    '  --help   show this help',
+  ].join('\n');
 }
 
 /**
@@ -48,7 +63,13 @@ export function parseFlags<F extends FlagSpec>(spec: CommandSpec<F>, argv: strin
 }
 
 /** A whole number flag within bounds, or a UsageError naming the flag. */
-export function intFlag(name: string, raw: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function intFlag(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!/^-?\d+$/.test(raw) || value < min || value > max) {
@@ -58,7 +79,12 @@ export function intFlag(name: string, raw: string | undefined, fallback: number,
 }
 
 /** One of a fixed set of values, or a UsageError naming the flag and the choices. */
-export function choiceFlag<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+export function choiceFlag<T extends string>(
+  name: string,
+  raw: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
   if (raw === undefined) return fallback;
   if (!(choices as readonly string[]).includes(raw)) {
     throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);

@@ -35,7 +35,9 @@ export function startStep(label: string, stream: NodeJS.WriteStream = process.st
   const finish = (mark: string, finalDetail?: string) => {
     if (timer) clearInterval(timer);
     const text = finalDetail ?? detail;
-    stream.write(`${interactive ? '\r\x1b[2K' : ''}${mark} ${label}${text ? ` — ${text}` : ''} (${seconds(startedAt)})\n`);
+    stream.write(
+      `${interactive ? '\r\x1b[2K' : ''}${mark} ${label}${text ? ` — ${text}` : ''} (${seconds(startedAt)})\n`,
+    );
   };
   return {
     update(next) {

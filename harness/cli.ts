@@ -8,13 +8,25 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  run: { summary: 'run the whole harness (tools → DynamoDB → seed → stage → newman → k6 → log check → report)', load: () => import('./run') },
-  stage: { summary: 'start DynamoDB, seed, and serve the bundle on a local API Gateway stage', load: () => import('../local/stage/cli') },
+  run: {
+    summary: 'run the whole harness (tools → DynamoDB → seed → stage → newman → k6 → log check → report)',
+    load: () => import('./run'),
+  },
+  stage: {
+    summary: 'start DynamoDB, seed, and serve the bundle on a local API Gateway stage',
+    load: () => import('../local/stage/cli'),
+  },
   seed: { summary: 'create and seed the pets table', load: () => import('../seed/cli') },
   newman: { summary: 'run the Postman collection against a stage', load: () => import('../postman/cli') },
   load: { summary: 'run the k6 load script against a stage', load: () => import('../load/runner/cli') },
-  'logs check': { summary: 'check the function logs of a run (local store or CloudWatch)', load: () => import('../logcheck/cli') },
-  tools: { summary: 'provision k6, DynamoDB Local, moto and Chromium into the tool cache', load: () => import('../tools/cli') },
+  'logs check': {
+    summary: 'check the function logs of a run (local store or CloudWatch)',
+    load: () => import('../logcheck/cli'),
+  },
+  tools: {
+    summary: 'provision k6, DynamoDB Local, moto and Chromium into the tool cache',
+    load: () => import('../tools/cli'),
+  },
 };
 
 function usage(): string {
@@ -37,7 +49,10 @@ export async function dispatch(argv: string[]): Promise<number> {
   if (twoWord && COMMANDS[twoWord]) return (await COMMANDS[twoWord].load()).main(rest);
   const command = COMMANDS[first];
   if (!command) {
-    const hint = first === 'logs' ? `'pets-harness logs' takes a subcommand: 'logs check'` : `unknown command '${first}'`;
+    const hint =
+      first === 'logs'
+        ? `'pets-harness logs' takes a subcommand: 'logs check'`
+        : `unknown command '${first}'`;
     console.error(`pets-harness: ${hint}\n\n${usage()}`);
     return 2;
   }

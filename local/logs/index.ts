@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { localLogDir } from '../../common/paths';
 
@@ -44,7 +53,11 @@ export function newLogStreamName(now = new Date(), version = '$LATEST'): string 
   return `${date}/[${version}]${randomBytes(16).toString('hex')}`;
 }
 
-export function openLogStream(logGroupName: string, logStreamName: string, dir = localLogDir()): LogStreamWriter {
+export function openLogStream(
+  logGroupName: string,
+  logStreamName: string,
+  dir = localLogDir(),
+): LogStreamWriter {
   const folder = groupDir(dir, logGroupName);
   mkdirSync(folder, { recursive: true });
   let fd: number | undefined = openSync(join(folder, `${encodeURIComponent(logStreamName)}.ndjson`), 'a');

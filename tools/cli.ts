@@ -1,0 +1,40 @@
+import { type CommandSpec, parseFlags, UsageError } from '../common/cli';
+import { toolCacheDir } from '../common/paths';
+import { withStep } from '../common/progress';
+import { findChromium } from './chromium';
+import { ensureDynamoDbLocal } from './dynamodb-local';
+import { ensureK6 } from './k6';
+import { ensureMoto } from './moto';
+
+/** Every tool the harness and the tests use, each provisioned into the tool cache (idempotent). */
+const TOOLS = {
+  'dynamodb-local': { label: 'DynamoDB Local (Maven Central)', ensure: () => ensureDynamoDbLocal() },
+  k6: { label: 'k6', ensure: () => ensureK6() },
+  moto: { label: 'moto server (PyPI)', ensure: () => ensureMoto() },
+  chromium: { label: 'Chromium (report screenshots)', ensure: () => findChromium() },
+} as const;
+
+type ToolName = keyof typeof TOOLS;
+
+const spec = {
+  name: 'pets-harness tools',
+  summary: `Provision the tools into ${toolCacheDir()} (PETS_HARNESS_CACHE). Safe to run again; offline once cached.`,
+  flags: { only: { type: 'string', multiple: true } },
+  flagHelp: [`--only NAME   only this tool (repeatable): ${Object.keys(TOOLS).join(', ')}`],
+} satisfies CommandSpec<{ only: { type: 'string'; multiple: true } }>;
+
+export async function main(argv: string[]): Promise<number> {
+  const flags = parseFlags(spec, argv);
+  if (!flags) return 0;
+  const names = (flags.only ?? Object.keys(TOOLS)) as string[];
+  for (const name of names) {
+    if (!(name in TOOLS))
+      throw new UsageError(`--only: unknown tool '${name}' (one of ${Object.keys(TOOLS).join(', ')})`);
+  }
+  for (const name of names as ToolName[]) {
+    const tool = TOOLS[name];
+    const location = await withStep(tool.label, () => tool.ensure());
+    console.log(`${name.padEnd(15)} ${location}`);
+  }
+  return 0;
+}
