@@ -1,0 +1,53 @@
+import { ensureBundle } from '../../handler/build';
+import { type RunningDynamoDb, startDynamoDb } from './index';
+
+/**
+ * One DynamoDB for the whole jest run, shared by every project that lists this global setup
+ * (integration, stage, load, logcheck). Jest calls the setup once per such project in its main
+ * process, so the provider lives on globalThis: started by the first call, reused by the others,
+ * stopped once by the teardown. Workers find it through DYNAMODB_ENDPOINT.
+ */
+export interface SharedDynamoDb {
+  starting: Promise<RunningDynamoDb>;
+  bundle: Promise<{ dir: string; rebuilt: boolean }>;
+  stopped: boolean;
+}
+
+const KEY = Symbol.for('pets-harness.jest.dynamodb');
+
+type GlobalWithDynamoDb = typeof globalThis & { [KEY]?: SharedDynamoDb };
+
+export function sharedDynamoDb(): SharedDynamoDb | undefined {
+  return (globalThis as GlobalWithDynamoDb)[KEY];
+}
+
+function say(line: string): void {
+  process.stderr.write(`[dynamodb] ${line}\n`);
+}
+
+async function start(): Promise<RunningDynamoDb> {
+  const startedAt = Date.now();
+  const running = await startDynamoDb({ log: say });
+  process.env.DYNAMODB_ENDPOINT = running.endpoint;
+  process.env.PETS_TEST_DYNAMODB_KIND = running.kind;
+  say(`this jest run uses ${running.kind} at ${running.endpoint} (ready in ${Date.now() - startedAt} ms)`);
+  return running;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const holder = globalThis as GlobalWithDynamoDb;
+  if (!holder[KEY]) {
+    // A line break first: jest's own output may have left the cursor mid-line.
+    process.stderr.write('\n');
+    holder[KEY] = {
+      starting: start(),
+      bundle: ensureBundle().then((bundle) => {
+        say(`handler bundle ${bundle.rebuilt ? 'rebuilt' : 'up to date'} in ${bundle.dir}`);
+        return bundle;
+      }),
+      stopped: false,
+    };
+  }
+  const shared = holder[KEY];
+  await Promise.all([shared.starting, shared.bundle]);
+}
