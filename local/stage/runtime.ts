@@ -1,0 +1,189 @@
+/**
+ * One execution environment: the entry of a child process the stage forks (bundled by esbuild at
+ * stage start, so it runs in plain Node with no TypeScript loader). It loads the function once
+ * (the init phase, timed), then serves invocations one at a time, and writes the function's log
+ * lines into its own log stream the way the Lambda Node.js runtime does: `console.*` with the
+ * `<ts>\t<requestId>\t<LEVEL>\t` prefix, raw stdout/stderr (Powertools' JSON) line by line as is.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { format } from 'node:util';
+import type { Callback, Context } from 'aws-lambda';
+import { openLogStream } from '../logs';
+import { consoleLine, invokeErrorLine, uncaughtLine } from './lambda-log';
+import {
+  type EnvironmentMessage,
+  type InvokeMessage,
+  MAX_RESPONSE_BYTES,
+  type RuntimeConfig,
+} from './protocol';
+
+type Handler = (event: unknown, context: Context, callback: Callback) => unknown;
+
+const config = JSON.parse(process.argv[2] ?? '{}') as RuntimeConfig;
+const stream = openLogStream(config.logGroupName, config.logStreamName, config.logDir);
+let currentRequestId: string | undefined;
+
+function send(message: EnvironmentMessage): void {
+  process.send?.(message);
+}
+
+function captureLines(target: NodeJS.WriteStream): () => void {
+  let partial = '';
+  const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    partial += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    let newline = partial.indexOf('\n');
+    while (newline !== -1) {
+      stream.append(partial.slice(0, newline));
+      partial = partial.slice(newline + 1);
+      newline = partial.indexOf('\n');
+    }
+    const callback = rest.find((value) => typeof value === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  };
+  target.write = write as typeof target.write;
+  return () => {
+    if (partial) stream.append(partial);
+    partial = '';
+  };
+}
+
+const flushStdout = captureLines(process.stdout);
+const flushStderr = captureLines(process.stderr);
+
+const CONSOLE_LEVELS = {
+  log: 'INFO',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  debug: 'DEBUG',
+  trace: 'TRACE',
+};
+for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
+  Object.assign(console, {
+    [method]: (...args: unknown[]) => stream.append(consoleLine(currentRequestId, level, format(...args))),
+  });
+}
+
+// An error nobody awaited ends the environment, like the Node.js runtime; the stage sees the exit.
+process.on('uncaughtException', (error) => {
+  stream.append(uncaughtLine(currentRequestId, 'Uncaught Exception', error));
+  process.exit(129);
+});
+process.on('unhandledRejection', (reason) => {
+  stream.append(uncaughtLine(currentRequestId, 'Unhandled Promise Rejection', reason));
+  process.exit(128);
+});
+
+function loadHandler(): Handler {
+  const dot = config.handler.lastIndexOf('.');
+  const file = config.handler.slice(0, dot);
+  const exportName = config.handler.slice(dot + 1);
+  const loaded = createRequire(__filename)(join(config.bundleDir, file)) as Record<string, unknown>;
+  const handler = loaded[exportName];
+  if (typeof handler !== 'function') {
+    throw Object.assign(new Error(`${file}.${exportName} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
+  }
+  return handler as Handler;
+}
+
+function maxMemoryUsedMb(): number {
+  // Peak resident set size of this process, in KiB (getrusage): what Lambda reports.
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function contextFor(message: InvokeMessage): Context {
+  const fail = (error: unknown) => {
+    throw error;
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: config.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`,
+    memoryLimitInMB: String(config.memorySizeMb),
+    awsRequestId: message.requestId,
+    logGroupName: config.logGroupName,
+    logStreamName: config.logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+    done: fail,
+    fail,
+    succeed: fail,
+  };
+}
+
+function runHandler(handler: Handler, message: InvokeMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const callback: Callback = (error, result) => (error ? reject(error) : resolve(result));
+    try {
+      const returned = handler(message.event, contextFor(message), callback);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+        (returned as Promise<unknown>).then(resolve, reject);
+      } else if (handler.length < 3) {
+        resolve(returned);
+      }
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
+  currentRequestId = message.requestId;
+  process.env._X_AMZN_TRACE_ID = message.traceId;
+  const started = performance.now();
+  let outcome: EnvironmentMessage;
+  try {
+    const result = await runHandler(handler, message);
+    const payload = JSON.stringify(result ?? null);
+    const durationMs = performance.now() - started;
+    outcome =
+      Buffer.byteLength(payload) > MAX_RESPONSE_BYTES
+        ? {
+            type: 'error',
+            requestId: message.requestId,
+            errorType: 'Function.ResponseSizeTooLarge',
+            durationMs,
+            maxMemoryUsedMb: maxMemoryUsedMb(),
+          }
+        : {
+            type: 'result',
+            requestId: message.requestId,
+            payload,
+            durationMs,
+            maxMemoryUsedMb: maxMemoryUsedMb(),
+          };
+  } catch (error) {
+    stream.append(invokeErrorLine(message.requestId, error));
+    outcome = {
+      type: 'error',
+      requestId: message.requestId,
+      errorType: error instanceof Error ? error.name : 'Runtime.HandlerError',
+      durationMs: performance.now() - started,
+      maxMemoryUsedMb: maxMemoryUsedMb(),
+    };
+  }
+  flushStdout();
+  flushStderr();
+  send(outcome);
+}
+
+let handler: Handler;
+try {
+  handler = loadHandler();
+} catch (error) {
+  stream.append(uncaughtLine(undefined, 'Uncaught Exception', error));
+  process.exit(1);
+}
+// performance.now() counts from process start: runtime start-up plus the function's static init,
+// which is what Lambda's Init Duration covers.
+send({ type: 'ready', initDurationMs: performance.now() });
+// The stage went away without stopping us (killed): an orphaned environment has nothing to serve.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: InvokeMessage) => {
+  if (message.type === 'invoke') void invoke(handler, message);
+});
