@@ -33,7 +33,7 @@ export const handler: APIGatewayProxyHandler = async (
   context: Context,
 ): Promise<APIGatewayProxyResult> => {
   const started = performance.now();
-  const correlationId = header(event, 'x-correlation-id') ?? event.requestContext?.requestId ?? randomUUID();
+  const correlationId = header(event, 'x-correlation-id') || event.requestContext?.requestId || randomUUID();
   logger.addContext(context);
   logger.appendKeys({ correlation_id: correlationId, run_id: header(event, 'x-harness-run-id') });
   let reply: Reply;

@@ -24,7 +24,12 @@ let requestCounter = 0;
 export function apiGatewayEvent(options: EventOptions): APIGatewayProxyEvent {
   const stage = options.stage ?? 'default';
   const resource = options.resource ?? options.path;
-  const headers = { Host: '127.0.0.1:3000', 'X-Forwarded-Proto': 'http', ...options.headers };
+  // What the local stage sends; a test's own header of the same name (any case) replaces it.
+  const given = options.headers ?? {};
+  const defaults = Object.entries({ Host: '127.0.0.1:3000', 'X-Forwarded-Proto': 'http' }).filter(
+    ([name]) => !Object.keys(given).some((key) => key.toLowerCase() === name.toLowerCase()),
+  );
+  const headers: Record<string, string> = { ...Object.fromEntries(defaults), ...given };
   const query = options.query ?? null;
   const now = new Date();
   requestCounter += 1;
