@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CannotRunError, type CommandSpec, parseFlags, runMain, UsageError } from '../common/cli';
+import { PROJECT_ROOT } from '../common/paths';
+import { trackChild } from '../common/processes';
+import { withStep } from '../common/progress';
+import { DESTROY_CONTEXT_KEY, ENV_CONTEXT_KEY, stackNames } from './names';
+import { DEFAULT_OUTPUTS_FILE, readStackOutputs } from './outputs';
+
+const COMMON_FLAGS = {
+  env: { type: 'string' },
+  profile: { type: 'string' },
+} as const;
+
+const DEPLOY_SPEC: CommandSpec<
+  typeof COMMON_FLAGS & {
+    outputs: { type: 'string' };
+    'destroy-on-removal': { type: 'boolean' };
+    yes: { type: 'boolean' };
+  }
+> = {
+  name: 'npm run deploy --',
+  summary:
+    'Deploy the Pets stack (cdk deploy) with your AWS credentials and write its outputs for the harness.',
+  flags: {
+    ...COMMON_FLAGS,
+    outputs: { type: 'string' },
+    'destroy-on-removal': { type: 'boolean' },
+    yes: { type: 'boolean' },
+  },
+  flagHelp: [
+    '--env NAME              suffix every name (PetsStack-NAME, pets-NAME, …); default: no suffix',
+    `--outputs FILE          where to write the stack outputs (default ${DEFAULT_OUTPUTS_FILE})`,
+    '--destroy-on-removal    table and log groups go with the stack (throwaway stacks); default RETAIN',
+    '--profile NAME          AWS profile to use (default: the SDK credential chain)',
+    "--yes                   don't ask before IAM changes (cdk --require-approval never), for CI",
+  ],
+};
+
+const DESTROY_SPEC: CommandSpec<typeof COMMON_FLAGS> = {
+  name: 'npm run destroy --',
+  summary: 'Delete the Pets stack (cdk destroy --force). A RETAINed table and log groups stay.',
+  flags: COMMON_FLAGS,
+  flagHelp: [
+    '--env NAME              the environment the stack was deployed with',
+    '--profile NAME          AWS profile to use (default: the SDK credential chain)',
+  ],
+};
+
+export type DeployCommand = 'deploy' | 'destroy';
+
+export interface DeployOptions {
+  command: DeployCommand;
+  env?: string;
+  profile?: string;
+  outputsFile: string;
+  destroyOnRemoval: boolean;
+  yes: boolean;
+}
+
+/** Parses `deploy|destroy [flags]`; a wrong command, flag or environment name is a UsageError. */
+export function parseDeployArgs(argv: string[]): DeployOptions | undefined {
+  const [command, ...rest] = argv;
+  if (command === 'destroy') {
+    const flags = parseFlags(DESTROY_SPEC, rest);
+    if (!flags) return undefined;
+    return {
+      command,
+      ...validEnv(flags.env),
+      profile: flags.profile,
+      outputsFile: '',
+      destroyOnRemoval: false,
+      yes: false,
+    };
+  }
+  if (command === 'deploy') {
+    const flags = parseFlags(DEPLOY_SPEC, rest);
+    if (!flags) return undefined;
+    return {
+      command,
+      ...validEnv(flags.env),
+      profile: flags.profile,
+      outputsFile: flags.outputs ?? DEFAULT_OUTPUTS_FILE,
+      destroyOnRemoval: flags['destroy-on-removal'] ?? false,
+      yes: flags.yes ?? false,
+    };
+  }
+  throw new UsageError(
+    `infra/deploy.ts: the first argument must be 'deploy' or 'destroy', got '${command ?? ''}'`,
+  );
+}
+
+function validEnv(env: string | undefined): { env?: string } {
+  try {
+    const valid = stackNames(env).env;
+    return valid ? { env: valid } : {};
+  } catch (error) {
+    throw new UsageError(`--env: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The `cdk` command line for the options; context passes `env` and the removal flag to the app. */
+export function cdkArguments(options: DeployOptions): string[] {
+  const { stackName } = stackNames(options.env);
+  const args: string[] = [options.command, stackName];
+  if (options.env) args.push('-c', `${ENV_CONTEXT_KEY}=${options.env}`);
+  if (options.profile) args.push('--profile', options.profile);
+  if (options.command === 'deploy') {
+    args.push('--outputs-file', options.outputsFile);
+    if (options.destroyOnRemoval) args.push('-c', `${DESTROY_CONTEXT_KEY}=true`);
+    if (options.yes) args.push('--require-approval', 'never');
+  } else {
+    args.push('--force');
+  }
+  return args;
+}
+
+const HOW_TO_CONFIGURE = [
+  'Configure AWS credentials first, one of:',
+  '  • aws configure                      (access key in ~/.aws/credentials)',
+  '  • aws sso login --profile NAME       then --profile NAME or AWS_PROFILE=NAME',
+  '  • AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment',
+  'and a region: AWS_REGION=eu-west-1 or `region` in ~/.aws/config. Bootstrap once per account and',
+  'region with `npx cdk bootstrap`. Details: docs/infra.md, "Deploy to AWS".',
+].join('\n');
+
+/**
+ * Resolves a region and credentials through the AWS SDK's default provider chain (environment,
+ * shared files, SSO, process, web identity, container and instance metadata) without calling AWS.
+ */
+export async function checkAwsAccess(profile?: string): Promise<{ region: string }> {
+  const client = new CloudFormationClient(profile ? { profile } : {});
+  try {
+    let region: string;
+    try {
+      region = await client.config.region();
+    } catch {
+      throw new CannotRunError(`No AWS region is configured.\n${HOW_TO_CONFIGURE}`);
+    }
+    try {
+      await client.config.credentials();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new CannotRunError(`No AWS credentials found (${reason}).\n${HOW_TO_CONFIGURE}`);
+    }
+    return { region };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Runs the project's own CDK CLI with inherited stdio; resolves to its exit code. */
+export function runCdk(args: string[]): Promise<number> {
+  const cdk = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
+  return new Promise((resolve, reject) => {
+    const child = trackChild(spawn(cdk, args, { cwd: PROJECT_ROOT, stdio: 'inherit' }));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+export interface DeployDependencies {
+  checkAwsAccess: (profile?: string) => Promise<{ region: string }>;
+  runCdk: (args: string[]) => Promise<number>;
+  log: (line: string) => void;
+}
+
+const defaults: DeployDependencies = { checkAwsAccess, runCdk, log: (line) => console.log(line) };
+
+export async function main(argv: string[], deps: DeployDependencies = defaults): Promise<number> {
+  const options = parseDeployArgs(argv);
+  if (!options) return 0;
+  const { region } = await withStep('checking AWS credentials', () => deps.checkAwsAccess(options.profile));
+  const args = cdkArguments(options);
+  deps.log(`cdk ${args.join(' ')}   (region ${region})`);
+  const code = await deps.runCdk(args);
+  if (code !== 0 || options.command === 'destroy') return code;
+  const outputs = readStackOutputs(
+    join(PROJECT_ROOT, options.outputsFile),
+    stackNames(options.env).stackName,
+  );
+  deps.log(`API: ${outputs.apiUrl}`);
+  deps.log(`Run the harness against it: npm start -- --target aws --outputs ${options.outputsFile}`);
+  return 0;
+}
+
+if (require.main === module) runMain(main);

@@ -1,0 +1,58 @@
+import { API_NAME, DEFAULT_FUNCTION_NAME, DEFAULT_STAGE } from '../definitions/function';
+import { DEFAULT_TABLE_NAME } from '../definitions/table';
+
+/** The stack's name without an environment: `PetsStack`, `PetsStack-ci` with `-c env=ci`. */
+export const BASE_STACK_NAME = 'PetsStack';
+
+/** Context keys the app reads (`cdk synth -c env=ci -c destroyOnRemoval=true`). */
+export const ENV_CONTEXT_KEY = 'env';
+export const DESTROY_CONTEXT_KEY = 'destroyOnRemoval';
+
+/** The stack outputs the harness reads from `cdk-outputs.json` for `--target aws`. */
+export const OUTPUT_KEYS = ['ApiUrl', 'TableName', 'FunctionName', 'LogGroupName'] as const;
+export type OutputKey = (typeof OUTPUT_KEYS)[number];
+
+// Lower-case letters, digits and dashes: valid in every name it suffixes (stack, table, function,
+// log group, REST API) and short enough to keep the function name under Lambda's 64 characters.
+const ENV_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+
+export interface StackNames {
+  /** The environment suffix, or undefined for the default (unsuffixed) stack. */
+  env: string | undefined;
+  stackName: string;
+  tableName: string;
+  functionName: string;
+  apiName: string;
+  stageName: string;
+  accessLogGroupName: string;
+}
+
+/** Throws when `env` cannot be used as a name suffix; returns it (undefined for none). */
+export function validateEnvName(env: string | undefined): string | undefined {
+  if (env === undefined || env === '') return undefined;
+  if (!ENV_PATTERN.test(env)) {
+    throw new Error(
+      `environment name '${env}' must be 1–20 lower-case letters, digits or dashes (not at either end), e.g. 'ci' or 'pr-42'`,
+    );
+  }
+  return env;
+}
+
+/**
+ * Every physical name of one environment's stack. No suffix by default (`pets`, `Pets`,
+ * `pets-api`); `-c env=ci` gives `pets-ci`, `Pets-ci`, `pets-api-ci`, so stacks share one account.
+ */
+export function stackNames(envName?: string): StackNames {
+  const env = validateEnvName(envName);
+  const suffix = env ? `-${env}` : '';
+  const apiName = `${API_NAME}${suffix}`;
+  return {
+    env,
+    stackName: `${BASE_STACK_NAME}${suffix}`,
+    tableName: `${DEFAULT_TABLE_NAME}${suffix}`,
+    functionName: `${DEFAULT_FUNCTION_NAME}${suffix}`,
+    apiName,
+    stageName: DEFAULT_STAGE,
+    accessLogGroupName: `/aws/apigateway/${apiName}/${DEFAULT_STAGE}/access`,
+  };
+}
