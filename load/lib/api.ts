@@ -105,6 +105,11 @@ export function listPetsByType(target: Target, type: string): void {
         const body = jsonBody(r);
         return isPetList(body) && body.every((pet) => pet.type === type);
       },
+      // PET_TYPES names types the table holds, so an empty answer means the index lost them.
+      'list-by-type: finds at least one pet': (r) => {
+        const body = jsonBody(r);
+        return Array.isArray(body) && body.length > 0;
+      },
     },
     { route: 'list-by-type' },
   );

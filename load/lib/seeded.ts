@@ -6,7 +6,7 @@
  * This module imports nothing, so k6 and Node share it.
  */
 export const DEFAULT_PET_IDS = '1-20';
-export const DEFAULT_PET_TYPES = ['dog', 'cat', 'fish'];
+export const DEFAULT_PET_TYPES = ['dog', 'cat', 'fish', 'bird', 'rabbit', 'hamster', 'turtle', 'lizard'];
 
 /** `1-20`, `3,5,8` or `1-5,9`: the ids the `get` route asks for. */
 export function parseIdList(text: string): number[] {
