@@ -9,7 +9,7 @@ export class InvalidRequest extends Error {
   override readonly name = 'InvalidRequest';
   constructor(
     message: string,
-    readonly errors: FieldError[] = [],
+    readonly errors: FieldError[],
   ) {
     super(message);
   }
