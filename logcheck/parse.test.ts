@@ -122,6 +122,24 @@ describe('parseLine on plain-text Lambda lines', () => {
     );
   });
 
+  it('reads a Node process warning on stderr as a warning outside any request', () => {
+    const line =
+      '2026-11-23T22:34:54.024Z\tundefined\tERROR\t(node:28914) Warning: NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\nversions published after …';
+    expect(parseLine(line)).toEqual({
+      kind: 'console',
+      level: 'WARN',
+      text: expect.stringMatching(/^\(node:28914\)/),
+    });
+  });
+
+  it('keeps a genuine init-phase console.error as an ERROR without a request id', () => {
+    expect(parseLine('2026-11-23T22:34:54.024Z\tundefined\tERROR\tconfig missing')).toEqual({
+      kind: 'console',
+      level: 'ERROR',
+      text: 'config missing',
+    });
+  });
+
   it('parses a Powertools JSON line behind the runtime prefix with the prefix request id as fallback', () => {
     const line = `2026-11-23T22:00:00.100Z\t${IDS.coldOk}\tINFO\t{"level":"INFO","message":"request completed","run_id":"r","status":204}`;
     expect(parseLine(line)).toMatchObject({ kind: 'app', requestId: IDS.coldOk, runId: 'r', status: 204 });

@@ -163,14 +163,21 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
+// Node's own process warnings (`(node:123) DeprecationWarning: …`) reach stderr, which the runtime
+// files under ERROR; they are warnings, not failures.
+const NODE_PROCESS_WARNING = /^\(node:\d+\) (?:\[\w+\] )?\w*Warning: /;
+
 /** The body of a runtime-prefixed console line: an uncaught error, a JSON app line, or text. */
-function parseConsoleBody(requestId: string, level: string, body: string): ParsedLine {
+function parseConsoleBody(prefixRequestId: string, prefixLevel: string, body: string): ParsedLine {
+  // Outside an invocation (init phase) the runtime prints the request id as `undefined`.
+  const requestId = prefixRequestId === 'undefined' ? undefined : prefixRequestId;
+  const level = NODE_PROCESS_WARNING.test(body) ? 'WARN' : prefixLevel;
   for (const label of UNCAUGHT_LABELS) {
     if (body.startsWith(label)) {
       const payload = parseJson(body.slice(label.length).trim()) ?? {};
       return {
         kind: 'invoke-error',
-        requestId,
+        ...(requestId === undefined ? {} : { requestId }),
         label,
         errorType: stringField(payload, 'errorType') ?? 'Error',
         errorMessage: stringField(payload, 'errorMessage') ?? body.slice(label.length).trim(),
@@ -179,7 +186,7 @@ function parseConsoleBody(requestId: string, level: string, body: string): Parse
   }
   const json = parseJson(body);
   if (json) return parseAppRecord(json, requestId);
-  return { kind: 'console', requestId, level, text: body };
+  return { kind: 'console', ...(requestId === undefined ? {} : { requestId }), level, text: body };
 }
 
 export function parseLine(message: string): ParsedLine {

@@ -6,6 +6,7 @@ import {
   FilterLogEventsCommand,
   type FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CannotRunError } from '../common/cli';
 import { localLogDir } from '../common/paths';
 import { type LogEvent, readLogEvents } from '../local/logs/index';
@@ -107,6 +108,8 @@ function buildClient(options: CloudWatchSourceOptions): CloudWatchLogsClient {
   return new CloudWatchLogsClient({
     // The SDK's own retries are off: throttling is retried here, with the backoff we report.
     maxAttempts: 1,
+    // An endpoint that never answers is "unreachable" (exit 2), not a check that hangs.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint
       ? {
