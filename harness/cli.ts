@@ -2,30 +2,48 @@
  * `pets-harness <command>`: the one CLI. Each command's module exports `main(argv)` resolving to
  * an exit code; modules load lazily so `--help` and small commands start fast.
  */
+interface CommandModule {
+  main: (argv: string[]) => Promise<number>;
+}
+
 interface Command {
   summary: string;
-  load: () => Promise<{ main: (argv: string[]) => Promise<number> }>;
+  load: () => Promise<CommandModule>;
+}
+
+/**
+ * `require`, not `import()`: in this CommonJS package under `nodenext`, `import()` is a real ESM
+ * import that wants file extensions (tsc rejects extensionless paths, jest cannot map `.js`).
+ */
+function lazy(load: () => CommandModule): () => Promise<CommandModule> {
+  return () => Promise.resolve().then(load);
 }
 
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'run the whole harness (tools → DynamoDB → seed → stage → newman → k6 → log check → report)',
-    load: () => import('./run'),
+    load: lazy(() => require('./run')),
   },
   stage: {
     summary: 'start DynamoDB, seed, and serve the bundle on a local API Gateway stage',
-    load: () => import('../local/stage/cli'),
+    load: lazy(() => require('../local/stage/cli')),
   },
-  seed: { summary: 'create and seed the pets table', load: () => import('../seed/cli') },
-  newman: { summary: 'run the Postman collection against a stage', load: () => import('../postman/cli') },
-  load: { summary: 'run the k6 load script against a stage', load: () => import('../load/runner/cli') },
+  seed: { summary: 'create and seed the pets table', load: lazy(() => require('../seed/cli')) },
+  newman: {
+    summary: 'run the Postman collection against a stage',
+    load: lazy(() => require('../postman/cli')),
+  },
+  load: {
+    summary: 'run the k6 load script against a stage',
+    load: lazy(() => require('../load/runner/cli')),
+  },
   'logs check': {
     summary: 'check the function logs of a run (local store or CloudWatch)',
-    load: () => import('../logcheck/cli'),
+    load: lazy(() => require('../logcheck/cli')),
   },
   tools: {
     summary: 'provision k6, DynamoDB Local, moto and Chromium into the tool cache',
-    load: () => import('../tools/cli'),
+    load: lazy(() => require('../tools/cli')),
   },
 };
 

@@ -1,0 +1,36 @@
+/**
+ * The parts the harness orchestrates, each loaded on first use: `--help` and flag errors answer
+ * before newman, the AWS SDK or the stage are loaded. `require` (this is a CommonJS package) keeps
+ * the lazy load typed without file extensions.
+ */
+type PostmanRun = typeof import('../postman/run');
+type LoadRun = typeof import('../load/runner/run');
+type LogCheck = typeof import('../logcheck/index');
+type DynamoDb = typeof import('../local/dynamodb/index');
+type Seed = typeof import('../seed/index');
+type Build = typeof import('../handler/build');
+type Stage = typeof import('../local/stage/index');
+type K6 = typeof import('../tools/k6');
+type Chromium = typeof import('../tools/chromium');
+type Aws = typeof import('./aws');
+type InfraOutputs = typeof import('../infra/outputs');
+type CloudFormation = typeof import('@aws-sdk/client-cloudformation');
+type Pipeline = typeof import('./pipeline');
+type Report = typeof import('./report');
+
+export const parts = {
+  newman: (): PostmanRun => require('../postman/run'),
+  load: (): LoadRun => require('../load/runner/run'),
+  logCheck: (): LogCheck => require('../logcheck/index'),
+  dynamoDb: (): DynamoDb => require('../local/dynamodb/index'),
+  seed: (): Seed => require('../seed/index'),
+  build: (): Build => require('../handler/build'),
+  stage: (): Stage => require('../local/stage/index'),
+  k6: (): K6 => require('../tools/k6'),
+  chromium: (): Chromium => require('../tools/chromium'),
+  aws: (): Aws => require('./aws'),
+  infraOutputs: (): InfraOutputs => require('../infra/outputs'),
+  cloudFormation: (): CloudFormation => require('@aws-sdk/client-cloudformation'),
+  pipeline: (): Pipeline => require('./pipeline'),
+  report: (): Report => require('./report'),
+};

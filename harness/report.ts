@@ -1,0 +1,365 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { latencyChartSvg } from './chart';
+import { escapeHtml, formatMs, formatNumber, formatPercent, safeHref } from './html';
+import type {
+  LoadResult,
+  LogCheckResult,
+  NewmanResult,
+  RunSummary,
+  StepRecord,
+  StepVerdict,
+} from './results';
+
+/**
+ * The run's report: `index.html` (one self-contained page: inline CSS and SVG, no script, no
+ * network), `summary.json` for machines, and a compact table for the console. All three are
+ * rendered from the one RunSummary.
+ */
+
+const VERDICT_TEXT: Record<StepVerdict, string> = {
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+  error: 'could not run',
+};
+
+function badge(verdict: StepVerdict): string {
+  return `<span class="badge ${verdict}">${escapeHtml(VERDICT_TEXT[verdict])}</span>`;
+}
+
+function passFail(passed: boolean): StepVerdict {
+  return passed ? 'passed' : 'failed';
+}
+
+function bannerText(summary: RunSummary): { title: string; detail: string } {
+  if (summary.verdict === 'passed') {
+    const checks = summary.steps.filter((step) => step.check && step.verdict === 'passed').length;
+    return { title: 'All checks passed', detail: `${checks} check${checks === 1 ? '' : 's'} passed` };
+  }
+  if (summary.verdict === 'failed') {
+    return { title: 'Checks failed', detail: `failed: ${summary.failedChecks.join(', ')}` };
+  }
+  return { title: 'The harness could not run', detail: summary.problem ?? 'see the steps below' };
+}
+
+function keyFigures(summary: RunSummary): string {
+  const figures: { label: string; value: string; tone?: StepVerdict }[] = [];
+  const { newman, load, logCheck } = summary;
+  if (newman) {
+    figures.push({
+      label: 'newman assertions',
+      value: `${formatNumber(newman.assertions.total - newman.assertions.failed)} / ${formatNumber(newman.assertions.total)}`,
+      tone: passFail(newman.passed),
+    });
+  }
+  if (load) {
+    figures.push({
+      label: `k6 requests (${summary.profile})`,
+      value: formatNumber(load.requests),
+      tone: passFail(load.passed),
+    });
+    const worstP95 = Math.max(...load.routes.map((route) => route.p95));
+    if (load.routes.length > 0) figures.push({ label: 'slowest route p95', value: formatMs(worstP95) });
+  }
+  if (logCheck) {
+    figures.push({
+      label: 'log violations',
+      value: formatNumber(logCheck.violations.length),
+      tone: passFail(logCheck.passed),
+    });
+  }
+  figures.push({ label: 'run time', value: formatMs(summary.durationMs) });
+  return `<div class="figures">${figures
+    .map(
+      (figure) =>
+        `<div class="figure${figure.tone ? ` ${figure.tone}` : ''}"><div class="value">${escapeHtml(figure.value)}</div><div class="label">${escapeHtml(figure.label)}</div></div>`,
+    )
+    .join('')}</div>`;
+}
+
+function stepsTable(steps: StepRecord[]): string {
+  const rows = steps
+    .map(
+      (step) =>
+        `<tr id="step-${escapeHtml(step.id)}" data-step="${escapeHtml(step.id)}" data-verdict="${escapeHtml(step.verdict)}"><td>${escapeHtml(step.label)}</td><td>${badge(step.verdict)}</td><td class="num">${escapeHtml(step.verdict === 'skipped' ? '–' : formatMs(step.durationMs))}</td><td class="detail">${escapeHtml(step.detail)}</td></tr>`,
+    )
+    .join('');
+  return `<table class="steps"><thead><tr><th>step</th><th>verdict</th><th class="num">time</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function environmentList(summary: RunSummary): string {
+  const env = summary.environment;
+  const entries: [string, string | undefined][] = [
+    ['target', summary.target],
+    ['stage URL', env.baseUrl],
+    ['stack', env.stackName],
+    ['region', env.region],
+    [
+      'DynamoDB',
+      env.dynamoDbKind
+        ? `${env.dynamoDbKind}${env.dynamoDbEndpoint ? ` at ${env.dynamoDbEndpoint}` : ''}`
+        : undefined,
+    ],
+    ['table', env.tableName],
+    ['log group', env.logGroupName],
+    ['log store', env.logDir],
+    ['started', summary.startedAt],
+    ['node', `${env.nodeVersion} on ${env.platform}`],
+  ];
+  return `<dl class="env">${entries
+    .filter((entry): entry is [string, string] => Boolean(entry[1]))
+    .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`)
+    .join('')}</dl>`;
+}
+
+function section(id: string, title: string, verdict: StepVerdict | undefined, body: string): string {
+  return `<section id="${escapeHtml(id)}"${verdict ? ` data-verdict="${verdict}"` : ''}><h2>${escapeHtml(title)}${verdict ? ` ${badge(verdict)}` : ''}</h2>${body}</section>`;
+}
+
+function notRun(what: string): string {
+  return `<p class="muted">${escapeHtml(what)} did not run in this run.</p>`;
+}
+
+function newmanSection(newman: NewmanResult | undefined): string {
+  if (!newman) return section('newman', 'API tests (newman)', undefined, notRun('The Postman collection'));
+  const folders = newman.folders
+    .map(
+      (folder) =>
+        `<tr data-verdict="${folder.failed === 0 ? 'passed' : 'failed'}"><td>${escapeHtml(folder.name)}</td><td class="num">${formatNumber(folder.requests)}</td><td class="num">${formatNumber(folder.assertions)}</td><td class="num">${formatNumber(folder.failed)}</td><td>${badge(folder.failed === 0 ? 'passed' : 'failed')}</td></tr>`,
+    )
+    .join('');
+  const failures =
+    newman.failures.length === 0
+      ? ''
+      : `<h3>Failed assertions</h3><table class="failures"><thead><tr><th>folder</th><th>request</th><th>assertion</th><th>message</th></tr></thead><tbody>${newman.failures
+          .map(
+            (failure) =>
+              `<tr><td>${escapeHtml(failure.folder)}</td><td>${escapeHtml(failure.request)}</td><td>${escapeHtml(failure.assertion)}</td><td class="detail">${escapeHtml(failure.message)}</td></tr>`,
+          )
+          .join('')}</tbody></table>`;
+  const body = `<p>${formatNumber(newman.requestsSent)} requests sent (${formatNumber(newman.requestsAtFunction)} reached the function), ${formatNumber(newman.assertions.total)} assertions, ${formatNumber(newman.assertions.failed)} failed.</p><table class="folders"><thead><tr><th>folder</th><th class="num">requests</th><th class="num">assertions</th><th class="num">failed</th><th>verdict</th></tr></thead><tbody>${folders}</tbody></table>${failures}`;
+  return section('newman', 'API tests (newman)', passFail(newman.passed), body);
+}
+
+function loadSection(load: LoadResult | undefined, profile: string, reports: Record<string, string>): string {
+  if (!load) return section('load', 'Load (k6)', undefined, notRun('k6'));
+  const rows = load.routes
+    .map(
+      (route) =>
+        `<tr><td>${escapeHtml(route.route)}</td><td class="num">${formatNumber(route.count)}</td><td class="num">${formatNumber(route.rps, 1)}</td><td class="num">${formatMs(route.p50)}</td><td class="num">${formatMs(route.p95)}</td><td class="num">${formatMs(route.p99)}</td><td class="num">${formatPercent(route.failedRate)}</td></tr>`,
+    )
+    .join('');
+  const dashboard =
+    reports['k6-dashboard'] ?? Object.entries(reports).find(([name]) => /dashboard/i.test(name))?.[1];
+  const thresholds =
+    load.thresholdsFailed.length === 0
+      ? '<p>Every threshold held.</p>'
+      : `<p class="bad">Thresholds crossed:</p><ul class="findings">${load.thresholdsFailed.map((name) => `<li><code>${escapeHtml(name)}</code></li>`).join('')}</ul>`;
+  const body = `<p>Profile <strong>${escapeHtml(profile)}</strong>: ${formatNumber(load.requests)} requests. ${escapeHtml(load.explanation)}</p>${thresholds}<div class="chart-wrap">${latencyChartSvg(load.routes)}</div><table class="routes"><thead><tr><th>route</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">failed</th></tr></thead><tbody>${rows}</tbody></table>${dashboard ? `<p><a href="${safeHref(dashboard)}">Open the k6 dashboard</a> for the full time series.</p>` : ''}`;
+  return section('load', 'Load (k6)', passFail(load.passed), body);
+}
+
+function logCheckSection(
+  logCheck: LogCheckResult | undefined,
+  budgets: Record<string, number> | undefined,
+): string {
+  if (!logCheck) return section('logcheck', 'Log check', undefined, notRun('The log check'));
+  const violations =
+    logCheck.violations.length === 0
+      ? '<p>No violations: no errors, timeouts or runtime exits; every request logged; metrics within budget.</p>'
+      : `<ul class="findings">${logCheck.violations
+          .map((violation) => {
+            const ids = violation.requestIds.slice(0, 10);
+            const more = violation.requestIds.length - ids.length;
+            const idList =
+              ids.length === 0
+                ? ''
+                : `<div class="ids">request ids: ${ids.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}${more > 0 ? ` and ${formatNumber(more)} more` : ''}</div>`;
+            return `<li><strong>${escapeHtml(violation.check)}</strong>: ${escapeHtml(violation.message)}${idList}</li>`;
+          })
+          .join('')}</ul>`;
+  const completeness = logCheck.completeness;
+  const statusClasses = Object.entries(completeness.byStatusClass)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([statusClass, count]) => `${escapeHtml(statusClass)}: ${formatNumber(count)}`)
+    .join(', ');
+  const metricRows = Object.entries(logCheck.metrics)
+    .map(([name, value]) => {
+      const budget = budgets?.[name];
+      const within = budget === undefined ? undefined : value <= budget;
+      return `<tr${within === false ? ' class="over"' : ''}><td>${escapeHtml(name)}</td><td class="num">${formatNumber(value, Number.isInteger(value) ? 0 : 2)}</td><td class="num">${budget === undefined ? '–' : formatNumber(budget, Number.isInteger(budget) ? 0 : 2)}</td><td>${within === undefined ? '' : badge(within ? 'passed' : 'failed')}</td></tr>`;
+    })
+    .join('');
+  const errors =
+    logCheck.errors.length === 0
+      ? ''
+      : `<h3>Error lines</h3><pre class="log">${logCheck.errors
+          .slice(0, 20)
+          .map(
+            (error) =>
+              `${error.requestId ? `[${escapeHtml(error.requestId)}] ` : ''}${escapeHtml(error.line)}`,
+          )
+          .join('\n')}</pre>`;
+  const wait = logCheck.wait
+    ? ` Waited ${formatMs(logCheck.wait.waitedMs)} for ingestion (${escapeHtml(logCheck.wait.outcome === 'complete' ? 'every expected line arrived' : 'deadline reached')}).`
+    : '';
+  const body = `<p>Source: ${escapeHtml(logCheck.source)}. Found ${formatNumber(completeness.found)} handler log lines${completeness.expected === undefined ? '' : ` of ${formatNumber(completeness.expected)} expected`}${statusClasses ? ` (${statusClasses})` : ''}.${wait}</p>${violations}<h3>Metrics</h3><table class="metrics"><thead><tr><th>metric</th><th class="num">value</th><th class="num">budget</th><th></th></tr></thead><tbody>${metricRows}</tbody></table>${errors}`;
+  return section('logcheck', 'Log check', passFail(logCheck.passed), body);
+}
+
+function reportsSection(reports: Record<string, string>): string {
+  const entries = Object.entries(reports).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0)
+    return section('reports', 'Raw reports', undefined, '<p class="muted">None were written.</p>');
+  return section(
+    'reports',
+    'Raw reports',
+    undefined,
+    `<ul class="reports">${entries.map(([name, path]) => `<li><a href="${safeHref(path)}">${escapeHtml(name)}</a> <span class="muted">${escapeHtml(path)}</span></li>`).join('')}</ul>`,
+  );
+}
+
+const CSS = `
+:root{--ok:#15803d;--ok-bg:#dcfce7;--bad:#b91c1c;--bad-bg:#fee2e2;--warn:#b45309;--warn-bg:#fef3c7;--muted:#6b7280;--line:#e5e7eb;--ink:#111827}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:#f9fafb}
+main{max-width:1000px;margin:0 auto;padding:24px 24px 48px}
+header.top{display:flex;justify-content:space-between;align-items:baseline;gap:16px;flex-wrap:wrap}
+header.top h1{font-size:20px;margin:0}
+header.top .meta{color:var(--muted)}
+.banner{margin:16px 0;padding:18px 22px;border-radius:10px;color:#fff;display:flex;justify-content:space-between;align-items:center;gap:16px}
+.banner.passed{background:var(--ok)}.banner.failed{background:var(--bad)}.banner.error{background:var(--warn)}
+.banner .title{font-size:24px;font-weight:700}
+.banner .detail{font-size:15px;opacity:.95;overflow-wrap:anywhere}
+.banner .code{font:600 13px ui-monospace,monospace;background:rgba(0,0,0,.2);padding:4px 10px;border-radius:6px;white-space:nowrap}
+.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:0 0 8px}
+.figure{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 14px;border-top:4px solid var(--line)}
+.figure.passed{border-top-color:var(--ok)}.figure.failed{border-top-color:var(--bad)}
+.figure .value{font-size:22px;font-weight:700}.figure .label{color:var(--muted);font-size:12px}
+section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:4px 20px 16px;margin:16px 0}
+section[data-verdict=failed]{border-left:5px solid var(--bad)}section[data-verdict=passed]{border-left:5px solid var(--ok)}
+h2{font-size:17px;margin:14px 0 8px;display:flex;align-items:center;gap:10px}
+h3{font-size:14px;margin:16px 0 6px}
+table{border-collapse:collapse;width:100%;margin:6px 0}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.03em}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.detail{overflow-wrap:anywhere;color:#374151}
+tr.over td{background:var(--bad-bg)}
+.badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 9px;border-radius:999px;white-space:nowrap}
+.badge.passed{background:var(--ok-bg);color:var(--ok)}.badge.failed{background:var(--bad-bg);color:var(--bad)}
+.badge.error{background:var(--warn-bg);color:var(--warn)}.badge.skipped{background:#f3f4f6;color:var(--muted)}
+dl.env{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8px 0}
+dl.env dt{color:var(--muted)}dl.env dd{margin:0;font-family:ui-monospace,monospace;font-size:13px;overflow-wrap:anywhere}
+.chart-wrap{overflow-x:auto;margin:8px 0}
+svg.chart{max-width:100%;height:auto;font-family:inherit}
+svg .grid{stroke:#e5e7eb}svg .axis-line{stroke:#9ca3af}
+svg .axis,svg .value{font-size:11px;fill:#4b5563}svg .route{font-size:12px;fill:#111827;font-family:ui-monospace,monospace}
+svg .legend{font-size:12px;fill:#374151}
+ul.findings{padding-left:20px}ul.findings li{margin:4px 0;overflow-wrap:anywhere}
+.ids{color:var(--muted);font-size:12px}code{font:12px ui-monospace,monospace;background:#f3f4f6;padding:1px 4px;border-radius:4px}
+pre.log{background:#111827;color:#f9fafb;padding:10px;border-radius:6px;overflow-x:auto;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
+.muted{color:var(--muted)}.bad{color:var(--bad);font-weight:600}
+ul.reports{columns:2;padding-left:20px}
+ul.warnings li{color:var(--warn)}
+footer{color:var(--muted);font-size:12px;text-align:center}
+`;
+
+export function renderReportHtml(summary: RunSummary): string {
+  const banner = bannerText(summary);
+  const warnings =
+    summary.warnings.length === 0
+      ? ''
+      : section(
+          'warnings',
+          'Warnings',
+          undefined,
+          `<ul class="warnings">${summary.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul>`,
+        );
+  const relativeReports = summary.reports;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(`pets-harness ${summary.verdict} — ${summary.runId}`)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<header class="top"><h1>pets-harness run <code>${escapeHtml(summary.runId)}</code></h1><div class="meta">${escapeHtml(summary.target)} target · ${escapeHtml(summary.profile)} profile · ${escapeHtml(formatMs(summary.durationMs))} · ${escapeHtml(summary.finishedAt)}</div></header>
+<div id="verdict" class="banner ${escapeHtml(summary.verdict)}" data-verdict="${escapeHtml(summary.verdict)}"><div><div class="title">${escapeHtml(banner.title)}</div><div class="detail">${escapeHtml(banner.detail)}</div></div><div class="code">exit ${escapeHtml(summary.exitCode)}</div></div>
+${keyFigures(summary)}
+${section('steps', 'Steps', undefined, stepsTable(summary.steps))}
+${newmanSection(summary.newman)}
+${loadSection(summary.load, summary.profile, relativeReports)}
+${logCheckSection(summary.logCheck, summary.budgets)}
+${reportsSection(relativeReports)}
+${warnings}
+${section('environment', 'Environment', undefined, environmentList(summary))}
+<footer>summary.json next to this page holds the same figures for machines.</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+/** The console's closing table: one line per step, then the report's path, then the verdict (which check failed last). */
+export function renderConsoleSummary(summary: RunSummary, reportPath: string): string {
+  const labelWidth = Math.max(4, ...summary.steps.map((step) => step.label.length));
+  const verdictWidth = Math.max(...Object.values(VERDICT_TEXT).map((text) => text.length));
+  const mark: Record<StepVerdict, string> = { passed: '✔', failed: '✖', skipped: '·', error: '!' };
+  const lines = [
+    '',
+    `${'  step'.padEnd(labelWidth + 4)}${'verdict'.padEnd(verdictWidth + 2)}${'time'.padStart(9)}  detail`,
+    ...summary.steps.map(
+      (step) =>
+        `${mark[step.verdict]} ${step.label.padEnd(labelWidth + 2)}${VERDICT_TEXT[step.verdict].padEnd(verdictWidth + 2)}${(step.verdict === 'skipped' ? '–' : formatMs(step.durationMs)).padStart(9)}  ${step.detail}`,
+    ),
+    '',
+    `Report: ${reportPath}`,
+  ];
+  for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
+  if (summary.verdict === 'passed') lines.push(`PASSED in ${formatMs(summary.durationMs)} (exit 0)`);
+  else if (summary.verdict === 'failed')
+    lines.push(`FAILED (exit ${summary.exitCode}): ${summary.failedChecks.join(', ')} failed`);
+  else lines.push(`COULD NOT RUN (exit ${summary.exitCode}): ${summary.problem ?? 'see above'}`);
+  return lines.join('\n');
+}
+
+/** Writes `index.html` and `summary.json` into `dir` (each atomically: temp file, then rename). */
+export function writeReport(summary: RunSummary, dir: string): { html: string; json: string } {
+  mkdirSync(dir, { recursive: true });
+  const html = join(dir, 'index.html');
+  const json = join(dir, 'summary.json');
+  writeAtomically(html, renderReportHtml(summary));
+  writeAtomically(json, `${JSON.stringify(summary, null, 2)}\n`);
+  return { html, json };
+}
+
+function writeAtomically(path: string, content: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+/** A window height that fits the whole page, so the screenshot is of the full report. */
+export function estimatePageHeight(summary: RunSummary): number {
+  const routes = summary.load?.routes.length ?? 0;
+  const rows =
+    summary.steps.length +
+    (summary.newman?.folders.length ?? 0) +
+    (summary.newman?.failures.length ?? 0) +
+    routes +
+    (summary.logCheck
+      ? Object.keys(summary.logCheck.metrics).length + summary.logCheck.violations.length * 2
+      : 0) +
+    Math.min(summary.logCheck?.errors.length ?? 0, 20) +
+    Object.keys(summary.reports).length / 2 +
+    summary.warnings.length +
+    12;
+  const chart = summary.load ? 110 + routes * 66 : 0;
+  return Math.min(12_000, Math.round(900 + rows * 34 + chart));
+}

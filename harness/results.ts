@@ -1,0 +1,72 @@
+/**
+ * What one harness run produces, as one typed record: the report page, summary.json and the
+ * console table are all rendered from it. The step results are the parts' own types.
+ */
+import type { LoadProfile, LoadResult } from '../load/runner/run';
+import type { LogCheckResult } from '../logcheck/index';
+import type { NewmanResult } from '../postman/run';
+
+export type { LoadResult, LogCheckResult, NewmanResult };
+
+export const TARGETS = ['local', 'aws'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export { LOAD_PROFILES, type LoadProfile } from '../load/runner/run';
+
+/** passed/failed: the step ran and judged; skipped: not asked for or not reached; error: it could not run. */
+export type StepVerdict = 'passed' | 'failed' | 'skipped' | 'error';
+/** passed: every check passed; failed: a check failed (exit 1); error: the harness could not run (exit 2) or was stopped. */
+export type RunVerdict = 'passed' | 'failed' | 'error';
+
+export interface StepRecord {
+  /** Stable id for machines: `tools`, `dynamodb`, `seed`, `bundle`, `stage`, `outputs`, `newman`, `load`, `logcheck`. */
+  id: string;
+  label: string;
+  verdict: StepVerdict;
+  durationMs: number;
+  /** One line a person reads: what the step found or why it failed. */
+  detail: string;
+  /** Whether this step is a check (newman, k6, log check) rather than setup. */
+  check: boolean;
+}
+
+export interface RunEnvironment {
+  baseUrl?: string;
+  /** How DynamoDB was provided locally (endpoint, container, jar, dynalite). */
+  dynamoDbKind?: string;
+  dynamoDbEndpoint?: string;
+  tableName?: string;
+  logGroupName?: string;
+  logDir?: string;
+  stackName?: string;
+  region?: string;
+  nodeVersion: string;
+  platform: string;
+}
+
+export interface RunSummary {
+  schemaVersion: 1;
+  runId: string;
+  target: Target;
+  profile: LoadProfile;
+  verdict: RunVerdict;
+  exitCode: number;
+  /** Labels of the checks that failed, in run order (the console names the last one last). */
+  failedChecks: string[];
+  /** Why the run could not run or was stopped, when verdict is `error`. */
+  problem?: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  environment: RunEnvironment;
+  steps: StepRecord[];
+  newman?: NewmanResult;
+  load?: LoadResult;
+  logCheck?: LogCheckResult;
+  /** The budgets the log check judged against, when the run set any (`--budget-*`). */
+  budgets?: Record<string, number>;
+  /** Raw reports by name, as paths relative to the run's report directory. */
+  reports: Record<string, string>;
+  /** Warnings that did not fail the run (e.g. the screenshot could not be taken). */
+  warnings: string[];
+}

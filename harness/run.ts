@@ -1,0 +1,182 @@
+import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '../common/cli';
+import { newRunId, reportsDir } from '../common/paths';
+import { killTrackedChildren } from '../common/processes';
+import type { Budgets } from '../logcheck/index';
+import { parts } from './parts';
+import type { RunOptions } from './pipeline';
+import { LOAD_PROFILES, type RunSummary, TARGETS } from './results';
+import { signalExitCode, watchSignals } from './steps';
+
+/**
+ * `pets-harness run` (`npm start`): the whole harness in one command, then the report.
+ * Exit 0 = every check passed, 1 = a check failed (named last), 2 = could not run (with the fix),
+ * 130/143 = stopped by SIGINT/SIGTERM after stopping everything it started.
+ */
+
+const flags = {
+  target: { type: 'string' },
+  profile: { type: 'string' },
+  port: { type: 'string' },
+  'run-id': { type: 'string' },
+  'skip-load': { type: 'boolean' },
+  'skip-screenshot': { type: 'boolean' },
+  seed: { type: 'boolean' },
+  'stack-name': { type: 'string' },
+  region: { type: 'string' },
+  outputs: { type: 'string' },
+  'wait-ms': { type: 'string' },
+  'budget-errors': { type: 'string' },
+  'budget-p95-ms': { type: 'string' },
+  'budget-p99-ms': { type: 'string' },
+  'budget-cold-starts': { type: 'string' },
+  'budget-init-p95-ms': { type: 'string' },
+  'budget-memory-pct': { type: 'string' },
+} as const;
+
+export const spec = {
+  name: 'pets-harness run',
+  summary: [
+    'Run the whole harness and write reports/<run-id>/index.html (+ summary.json, report.png).',
+    '  local (default): tools → DynamoDB → seed 20 pets → bundle → local stage → newman → k6 → log check',
+    '  aws: credentials → stack outputs → [seed] → newman → k6 → CloudWatch log check',
+    'Exit 0 = all checks passed, 1 = a check failed (named last), 2 = could not run (the message says how to fix it),',
+    '130/143 = stopped by Ctrl-C/SIGTERM (everything started is stopped first).',
+  ].join('\n'),
+  flags,
+  flagHelp: [
+    '--target local|aws        where the API runs (default local)',
+    `--profile NAME            k6 profile: ${LOAD_PROFILES.join(', ')} (default smoke)`,
+    '--port N                  local stage port (default 0 = any free port, so a running `npm run stage` on 3000 is left alone)',
+    '--run-id ID               run id sent as x-harness-run-id and used for reports/<run-id> (default a new time-sorted id)',
+    '--skip-load               skip k6 (newman and the log check still run)',
+    '--skip-screenshot         do not render report.png with Chromium',
+    '--seed                    aws: reset the table and load the 20 seed pets before the checks',
+    '--stack-name NAME         aws: the CloudFormation stack (default PetsStack; with --outputs, picks the stack in the file)',
+    '--region R                aws: region (default AWS_REGION or the profile)',
+    '--outputs FILE            aws: read the stack outputs from `cdk deploy --outputs-file FILE` instead of DescribeStacks',
+    '--wait-ms N               log check: wait up to N ms for the log lines (default 3000 local, 120000 cloudwatch)',
+    '--budget-errors N         log check budgets, passed through to `pets-harness logs check`:',
+    '--budget-p95-ms N           failed requests, Duration p95/p99, cold starts, Init Duration p95,',
+    '--budget-p99-ms N           Max Memory Used % (see `pets-harness logs check --help` for defaults)',
+    '--budget-cold-starts N',
+    '--budget-init-p95-ms N',
+    '--budget-memory-pct N',
+  ],
+} satisfies CommandSpec<typeof flags>;
+
+const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export interface ParsedRun {
+  options: RunOptions;
+  screenshot: boolean;
+}
+
+/** Flags → run options; every wrong flag or combination is a UsageError that names it. */
+export function parseRunFlags(argv: string[]): ParsedRun | undefined {
+  const values = parseFlags(spec, argv);
+  if (!values) return undefined;
+  const target = choiceFlag('target', values.target, TARGETS, 'local');
+  const profile = choiceFlag('profile', values.profile, LOAD_PROFILES, 'smoke');
+  const runId = values['run-id'] ?? newRunId();
+  if (!RUN_ID_PATTERN.test(runId)) {
+    throw new UsageError(
+      `--run-id must be 1–100 letters, digits, dots, dashes or underscores (it names a folder and a header), got '${runId}'`,
+    );
+  }
+  if (target === 'local') {
+    for (const awsOnly of ['seed', 'stack-name', 'region', 'outputs'] as const) {
+      if (values[awsOnly] !== undefined) {
+        throw new UsageError(
+          `--${awsOnly} applies to --target aws only (the local target always seeds its own table)`,
+        );
+      }
+    }
+  }
+  if (target === 'aws' && values.port !== undefined) {
+    throw new UsageError(
+      '--port applies to --target local only (aws uses the stage URL from the stack outputs)',
+    );
+  }
+  const budgetFlag = (name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+    const raw = values[name as keyof typeof values];
+    return typeof raw === 'string' ? intFlag(name, raw, 0, min, max) : undefined;
+  };
+  const budgetEntries: [keyof Budgets, number | undefined][] = [
+    ['maxErrors', budgetFlag('budget-errors')],
+    ['p95Ms', budgetFlag('budget-p95-ms')],
+    ['p99Ms', budgetFlag('budget-p99-ms')],
+    ['maxColdStarts', budgetFlag('budget-cold-starts')],
+    ['initP95Ms', budgetFlag('budget-init-p95-ms')],
+    ['maxMemoryPct', budgetFlag('budget-memory-pct', 1, 100)],
+  ];
+  const budgets: Partial<Budgets> = {};
+  for (const [key, value] of budgetEntries) if (value !== undefined) budgets[key] = value;
+  const waitMs =
+    values['wait-ms'] === undefined ? undefined : intFlag('wait-ms', values['wait-ms'], 0, 0, 900_000);
+  return {
+    screenshot: !values['skip-screenshot'],
+    options: {
+      runId,
+      target,
+      profile,
+      port: intFlag('port', values.port, 0, 0, 65_535),
+      skipLoad: Boolean(values['skip-load']),
+      seed: Boolean(values.seed),
+      ...(values['stack-name'] ? { stackName: values['stack-name'] } : {}),
+      ...(values.region ? { region: values.region } : {}),
+      ...(values.outputs ? { outputsFile: values.outputs } : {}),
+      budgets,
+      ...(waitMs === undefined ? {} : { waitMs }),
+      reportsDir: reportsDir(runId),
+    },
+  };
+}
+
+/** The page, summary.json and (unless skipped) the screenshot; a screenshot failure is a warning. */
+async function publish(summary: RunSummary, screenshot: boolean, dir: string): Promise<string> {
+  const { estimatePageHeight, writeReport } = parts.report();
+  const { html } = writeReport(summary, dir);
+  if (!screenshot) return html;
+  try {
+    const { screenshotPage } = parts.chromium();
+    await screenshotPage(html, `${dir}/report.png`, { height: estimatePageHeight(summary) });
+    summary.reports['report-screenshot'] = 'report.png';
+    writeReport(summary, dir);
+    return html;
+  } catch (error) {
+    summary.warnings.push(
+      `report.png was not written: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
+    writeReport(summary, dir);
+    return html;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const parsed = parseRunFlags(argv);
+  if (!parsed) return 0;
+  const { options, screenshot } = parsed;
+  const interruption = watchSignals((signal) => {
+    // A second signal: the user does not want an orderly stop. Kill and go.
+    process.stderr.write(`\n${signal} again: killing everything and exiting now\n`);
+    killTrackedChildren('SIGKILL');
+    process.exit(signalExitCode(signal));
+  });
+  try {
+    process.stderr.write(
+      `pets-harness run ${options.runId} — ${options.target} target, ${options.skipLoad ? 'no load' : `${options.profile} profile`}\n`,
+    );
+    const { runHarness } = parts.pipeline();
+    const { summary, interruptedBy } = await runHarness(options, interruption);
+    const html = await publish(summary, screenshot && !interruptedBy, options.reportsDir);
+    const { renderConsoleSummary } = parts.report();
+    console.log(renderConsoleSummary(summary, html));
+    if (interruptedBy) {
+      // Whatever a part left pending (an HTTP request, a timer) must not keep a stopped run alive.
+      setTimeout(() => process.exit(summary.exitCode), 1000).unref();
+    }
+    return summary.exitCode;
+  } finally {
+    interruption.dispose();
+  }
+}

@@ -1,0 +1,201 @@
+import type { LoadResult, LogCheckResult, NewmanResult, RunSummary, StepRecord } from '../results';
+
+/** Typed results of a run, shaped like the parts return them, for rendering tests. */
+
+export function newmanResult(overrides: Partial<NewmanResult> = {}): NewmanResult {
+  return {
+    passed: true,
+    requestsSent: 58,
+    requestsAtFunction: 52,
+    assertions: { total: 214, failed: 0 },
+    folders: [
+      { name: 'list pets', requests: 9, assertions: 34, failed: 0 },
+      { name: 'get a pet', requests: 8, assertions: 30, failed: 0 },
+      { name: 'create a pet', requests: 17, assertions: 66, failed: 0 },
+      { name: 'delete a pet', requests: 10, assertions: 38, failed: 0 },
+      { name: 'gateway', requests: 14, assertions: 46, failed: 0 },
+    ],
+    failures: [],
+    reports: {
+      junit: '/work/main/reports/run-1/newman-junit.xml',
+      html: '/work/main/reports/run-1/newman.html',
+      json: '/work/main/reports/run-1/newman-summary.json',
+    },
+    startedAt: '2026-11-23T22:00:03.000Z',
+    finishedAt: '2026-11-23T22:00:07.400Z',
+    ...overrides,
+  };
+}
+
+export function loadResult(overrides: Partial<LoadResult> = {}): LoadResult {
+  return {
+    passed: true,
+    exitCode: 0,
+    explanation: 'all thresholds passed',
+    thresholdsFailed: [],
+    requests: 412,
+    routes: [
+      { route: 'GET /pets', count: 120, rps: 12, p50: 6.2, p95: 14.8, p99: 22.1, failedRate: 0 },
+      { route: 'GET /pets?type', count: 80, rps: 8, p50: 5.1, p95: 11.3, p99: 18.4, failedRate: 0 },
+      { route: 'GET /pets/{id}', count: 130, rps: 13, p50: 4.3, p95: 9.9, p99: 15.2, failedRate: 0 },
+      { route: 'POST /pets', count: 41, rps: 4.1, p50: 7.9, p95: 16.5, p99: 30.3, failedRate: 0 },
+      { route: 'DELETE /pets/{id}', count: 41, rps: 4.1, p50: 6.6, p95: 13.1, p99: 19.8, failedRate: 0 },
+    ],
+    reports: {
+      'k6-summary': '/work/main/reports/run-1/k6-summary.json',
+      'k6-dashboard': '/work/main/reports/run-1/k6-dashboard.html',
+      'k6-junit': '/work/main/reports/run-1/k6-junit.xml',
+    },
+    startedAt: '2026-11-23T22:00:07.500Z',
+    finishedAt: '2026-11-23T22:00:38.000Z',
+    ...overrides,
+  };
+}
+
+export function logCheckResult(overrides: Partial<LogCheckResult> = {}): LogCheckResult {
+  return {
+    passed: true,
+    source: 'local',
+    violations: [],
+    completeness: { expected: 464, found: 464, byStatusClass: { '2xx': 400, '4xx': 64 } },
+    metrics: {
+      p95DurationMs: 12.4,
+      maxDurationMs: 41.2,
+      coldStarts: 2,
+      maxInitDurationMs: 180.5,
+      maxMemoryUsedMb: 92,
+    },
+    errors: [],
+    ...overrides,
+  };
+}
+
+export function steps(overrides: Partial<Record<string, Partial<StepRecord>>> = {}): StepRecord[] {
+  const base: StepRecord[] = [
+    { id: 'tools', label: 'tools', verdict: 'passed', durationMs: 40, detail: 'k6 v1.8.1', check: false },
+    { id: 'dynamodb', label: 'DynamoDB', verdict: 'passed', durationMs: 2100, detail: 'jar', check: false },
+    { id: 'seed', label: 'seed', verdict: 'passed', durationMs: 900, detail: '20 pets', check: false },
+    { id: 'bundle', label: 'bundle', verdict: 'passed', durationMs: 30, detail: 'up to date', check: false },
+    {
+      id: 'stage',
+      label: 'stage',
+      verdict: 'passed',
+      durationMs: 400,
+      detail: 'http://127.0.0.1:40111/default',
+      check: false,
+    },
+    {
+      id: 'newman',
+      label: 'newman',
+      verdict: 'passed',
+      durationMs: 4400,
+      detail: '214 assertions',
+      check: true,
+    },
+    {
+      id: 'load',
+      label: 'k6 (smoke)',
+      verdict: 'passed',
+      durationMs: 30500,
+      detail: '412 requests',
+      check: true,
+    },
+    {
+      id: 'logcheck',
+      label: 'log check',
+      verdict: 'passed',
+      durationMs: 300,
+      detail: '464 of 464 lines',
+      check: true,
+    },
+  ];
+  return base.map((step) => ({ ...step, ...overrides[step.id] }));
+}
+
+export function runSummary(overrides: Partial<RunSummary> = {}): RunSummary {
+  return {
+    schemaVersion: 1,
+    runId: '20261123-220000-abc123',
+    target: 'local',
+    profile: 'smoke',
+    verdict: 'passed',
+    exitCode: 0,
+    failedChecks: [],
+    startedAt: '2026-11-23T22:00:00.000Z',
+    finishedAt: '2026-11-23T22:00:39.000Z',
+    durationMs: 39_000,
+    environment: {
+      baseUrl: 'http://127.0.0.1:40111/default',
+      dynamoDbKind: 'jar',
+      dynamoDbEndpoint: 'http://127.0.0.1:40110',
+      tableName: 'pets',
+      logGroupName: '/aws/lambda/Pets',
+      nodeVersion: 'v20.19.0',
+      platform: 'linux x64',
+    },
+    steps: steps(),
+    newman: newmanResult(),
+    load: loadResult(),
+    logCheck: logCheckResult(),
+    reports: {
+      'newman-junit': 'newman-junit.xml',
+      'newman-html': 'newman.html',
+      'k6-dashboard': 'k6-dashboard.html',
+      'k6-summary': 'k6-summary.json',
+      logcheck: 'logcheck.json',
+    },
+    warnings: [],
+    ...overrides,
+  };
+}
+
+/** A run where newman and the log check failed. */
+export function failedRunSummary(): RunSummary {
+  return runSummary({
+    verdict: 'failed',
+    exitCode: 1,
+    failedChecks: ['newman', 'log check'],
+    steps: steps({
+      newman: { verdict: 'failed', detail: '2 of 214 assertions failed' },
+      logcheck: { verdict: 'failed', detail: '1 violation' },
+    }),
+    newman: newmanResult({
+      passed: false,
+      assertions: { total: 214, failed: 2 },
+      folders: [
+        { name: 'list pets', requests: 9, assertions: 34, failed: 0 },
+        { name: 'create a pet', requests: 17, assertions: 66, failed: 2 },
+      ],
+      failures: [
+        {
+          folder: 'create a pet',
+          request: 'POST /pets with a duplicate id',
+          assertion: 'status is 409',
+          message: 'expected response to have status code 409 but got 500',
+        },
+        {
+          folder: 'create a pet',
+          request: 'POST /pets with a duplicate id',
+          assertion: 'body is an Error',
+          message: 'data must have required property message',
+        },
+      ],
+    }),
+    logCheck: logCheckResult({
+      passed: false,
+      violations: [
+        {
+          check: 'no-errors',
+          message: '1 ERROR line during the run',
+          requestIds: ['5b0e6b9e-1f7c-4c53-a5b3-0a5f0d3c9a11'],
+        },
+      ],
+      errors: [
+        {
+          requestId: '5b0e6b9e-1f7c-4c53-a5b3-0a5f0d3c9a11',
+          line: '{"level":"ERROR","message":"unhandled error","error":{"name":"TypeError"}}',
+        },
+      ],
+    }),
+  });
+}
