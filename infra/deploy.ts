@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CannotRunError, type CommandSpec, parseFlags, runMain, UsageError } from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
@@ -54,6 +54,7 @@ export interface DeployOptions {
   command: DeployCommand;
   env?: string;
   profile?: string;
+  /** As given; relative to the current directory (the project root under `npm run`). */
   outputsFile: string;
   destroyOnRemoval: boolean;
   yes: boolean;
@@ -107,7 +108,7 @@ export function cdkArguments(options: DeployOptions): string[] {
   if (options.env) args.push('-c', `${ENV_CONTEXT_KEY}=${options.env}`);
   if (options.profile) args.push('--profile', options.profile);
   if (options.command === 'deploy') {
-    args.push('--outputs-file', options.outputsFile);
+    args.push('--outputs-file', resolve(options.outputsFile));
     if (options.destroyOnRemoval) args.push('-c', `${DESTROY_CONTEXT_KEY}=true`);
     if (options.yes) args.push('--require-approval', 'never');
   } else {
@@ -153,10 +154,10 @@ export async function checkAwsAccess(profile?: string): Promise<{ region: string
 /** Runs the project's own CDK CLI with inherited stdio; resolves to its exit code. */
 export function runCdk(args: string[]): Promise<number> {
   const cdk = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
-  return new Promise((resolve, reject) => {
+  return new Promise((settle, reject) => {
     const child = trackChild(spawn(cdk, args, { cwd: PROJECT_ROOT, stdio: 'inherit' }));
     child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.once('exit', (code, signal) => settle(code ?? (signal ? 1 : 0)));
   });
 }
 
@@ -176,10 +177,7 @@ export async function main(argv: string[], deps: DeployDependencies = defaults):
   deps.log(`cdk ${args.join(' ')}   (region ${region})`);
   const code = await deps.runCdk(args);
   if (code !== 0 || options.command === 'destroy') return code;
-  const outputs = readStackOutputs(
-    join(PROJECT_ROOT, options.outputsFile),
-    stackNames(options.env).stackName,
-  );
+  const outputs = readStackOutputs(resolve(options.outputsFile), stackNames(options.env).stackName);
   deps.log(`API: ${outputs.apiUrl}`);
   deps.log(`Run the harness against it: npm start -- --target aws --outputs ${options.outputsFile}`);
   return 0;
