@@ -39,14 +39,19 @@ async function waitForHandlerLines(api: LocalApi, runId: string, expected: numbe
 }
 
 describe('k6Arguments', () => {
-  it('passes the stage, profile, run id and reports folder to the script, with no REST API port', () => {
+  it('passes the stage, profile, run id and reports folder to the script, and nothing from the shell', () => {
     const args = k6Arguments(
       { baseUrl: 'http://127.0.0.1:3000/default', runId: 'r1', env: { P95_MS: '300' } },
       'load',
       '/tmp/reports/r1',
     );
 
-    expect(args.slice(0, 3)).toEqual(['run', '--address=', '--no-usage-report']);
+    expect(args.slice(0, 4)).toEqual([
+      'run',
+      '--address=',
+      '--no-usage-report',
+      '--include-system-env-vars=false',
+    ]);
     expect(args).toEqual(
       expect.arrayContaining([
         'P95_MS=300',

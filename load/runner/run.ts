@@ -112,7 +112,11 @@ async function dashboardEnv(options: LoadOptions, profile: LoadProfile, file: st
   };
 }
 
-/** The k6 command line: script settings as `-e`, no REST API (several runs may share a host), no usage report. */
+/**
+ * The k6 command line: script settings only as `-e` (the shell's own variables do not leak into
+ * `__ENV`, so a stray `DURATION` cannot reshape a run), no REST API (several runs may share a
+ * host), no usage report (no network but the target).
+ */
 export function k6Arguments(options: LoadOptions, profile: LoadProfile, reportsDir: string): string[] {
   const scriptEnv: Record<string, string> = {
     ...options.env,
@@ -121,7 +125,7 @@ export function k6Arguments(options: LoadOptions, profile: LoadProfile, reportsD
     RUN_ID: options.runId,
     REPORTS_DIR: reportsDir,
   };
-  const args = ['run', '--address=', '--no-usage-report'];
+  const args = ['run', '--address=', '--no-usage-report', '--include-system-env-vars=false'];
   for (const [name, value] of Object.entries(scriptEnv)) args.push('-e', `${name}=${value}`);
   args.push(LOAD_SCRIPT);
   return args;
