@@ -61,7 +61,11 @@ export async function waitForDynamoDb(
   const deadline = startedAt + (options.deadlineMs ?? READY_DEADLINE_MS);
   const client = localDynamoDbClient(endpoint, {
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 2_000 }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 1_000,
+      requestTimeout: 2_000,
+      throwOnRequestTimeout: true,
+    }),
   });
   let lastError = 'no answer yet';
   let pause = 25;
