@@ -1,0 +1,104 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pet } from '../handler/pet';
+import { type LocalApi, startLocalApi } from '../local';
+import { readLogEvents } from '../local/logs';
+import { runNewman } from '../postman/run';
+import { loadSeedPets } from '../seed';
+import { dropTable, scanPets, testClient, uniqueTableName } from './support/dynamodb';
+
+/**
+ * The Postman collection against the local stage (the built bundle on DynamoDB), twice on one
+ * table: it must pass both times and clean up after itself.
+ */
+// Explicit: jest reads testTimeout from the root config only, not from a project's. One run is
+// about 55 requests; on a busy 2-core machine that can take a minute.
+const STARTUP_TIMEOUT_MS = 120_000;
+const RUN_TIMEOUT_MS = 300_000;
+
+const tableName = uniqueTableName('newman');
+const client = testClient();
+const workDir = mkdtempSync(join(tmpdir(), 'newman-it-'));
+let api: LocalApi;
+
+beforeAll(async () => {
+  api = await startLocalApi({ port: 0, tableName, logDir: join(workDir, 'logs'), log: () => undefined });
+}, STARTUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await api?.stop();
+  await dropTable(client, tableName);
+  client.destroy();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+/** The handler's one "request completed" line per invocation, for one run id. */
+function handlerLinesOf(runId: string): number {
+  return readLogEvents({ logGroupName: api.logGroupName, dir: api.logDir }).filter((event) => {
+    if (!event.message.startsWith('{')) return false;
+    const line = JSON.parse(event.message) as { message?: string; run_id?: string };
+    return line.message === 'request completed' && line.run_id === runId;
+  }).length;
+}
+
+/** Log lines can land a moment after the response; wait until the count stops changing. */
+async function settledHandlerLines(runId: string): Promise<number> {
+  let previous = -1;
+  let current = handlerLinesOf(runId);
+  for (let waited = 0; waited < 5_000 && current !== previous; waited += 250) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    previous = current;
+    current = handlerLinesOf(runId);
+  }
+  return current;
+}
+
+const byId = (a: Pet, b: Pet) => a.id - b.id;
+
+describe('newman against the local stage', () => {
+  it.each([1, 2])(
+    'passes run %i on the same table and writes its reports',
+    async (attempt) => {
+      const runId = `it-newman-${Date.now().toString(36)}-${attempt}`;
+      const reportsDir = join(workDir, runId);
+
+      const result = await runNewman({ baseUrl: api.url, runId, reportsDir, quiet: true });
+
+      expect(result.failures).toEqual([]);
+      expect(result.passed).toBe(true);
+      expect(result.assertions.failed).toBe(0);
+      expect(result.assertions.total).toBeGreaterThan(200);
+      expect(result.folders.map((folder) => folder.name)).toEqual([
+        'Pets',
+        'Validation',
+        'Paging',
+        'Gateway',
+        'Cleanup',
+      ]);
+      // Every folder but Cleanup sends requests; Cleanup sends none when the run deleted all it made.
+      expect(result.folders.filter((folder) => folder.requests === 0).map((folder) => folder.name)).toEqual([
+        'Cleanup',
+      ]);
+      const gateway = result.folders.find((folder) => folder.name === 'Gateway');
+      expect(result.requestsAtFunction).toBe(result.requestsSent - (gateway?.requests ?? 0));
+      // The count the log check relies on: one handler line per request that reached the function.
+      expect(await settledHandlerLines(runId)).toBe(result.requestsAtFunction);
+      for (const name of ['newman-junit.xml', 'newman.html', 'newman-summary.json']) {
+        const path = join(reportsDir, name);
+        expect(existsSync(path) && statSync(path).size > 0).toBe(true);
+      }
+      expect(readFileSync(join(reportsDir, 'newman-junit.xml'), 'utf8')).toContain('<testsuites');
+      const summary = JSON.parse(readFileSync(join(reportsDir, 'newman-summary.json'), 'utf8')) as {
+        runId: string;
+        requestsSent: number;
+      };
+      expect(summary).toMatchObject({ runId, requestsSent: result.requestsSent });
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it('leaves exactly the 20 seeded pets in the table', async () => {
+    expect((await scanPets(client, tableName)).sort(byId)).toEqual(loadSeedPets().sort(byId));
+  });
+});

@@ -1,0 +1,53 @@
+import { type CommandSpec, choiceFlag, parseFlags, UsageError } from '../common/cli';
+import { newRunId } from '../common/paths';
+import { runNewman } from './run';
+
+const spec = {
+  name: 'pets-harness newman',
+  summary:
+    'Run the Postman collection (postman/pets.postman_collection.json) with newman against a stage; reports go to reports/<run-id>/.',
+  flags: {
+    'base-url': { type: 'string' },
+    'run-id': { type: 'string' },
+    env: { type: 'string' },
+    'reports-dir': { type: 'string' },
+    quiet: { type: 'boolean' },
+  },
+  flagHelp: [
+    '--base-url URL      the stage URL, e.g. http://127.0.0.1:3000/default (required)',
+    '--run-id ID         the run id sent as x-harness-run-id (default: a new one)',
+    '--env local|aws     which Postman environment to start from (default local)',
+    '--reports-dir DIR   where the reports go (default reports/<run-id>/)',
+    '--quiet             one progress line instead of the cli reporter',
+  ],
+} satisfies CommandSpec<Record<string, { type: 'string' | 'boolean' }>>;
+
+export async function main(argv: string[]): Promise<number> {
+  const flags = parseFlags(spec, argv);
+  if (!flags) return 0;
+  const baseUrl = flags['base-url'];
+  if (!baseUrl)
+    throw new UsageError(`${spec.name}: --base-url is required (e.g. http://127.0.0.1:3000/default)`);
+  if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
+    throw new UsageError(`--base-url must be an http(s) URL, got '${baseUrl}'`);
+  }
+  const runId = flags['run-id'] ?? newRunId();
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId)) {
+    throw new UsageError(`--run-id may hold letters, digits, '.', '_' and '-' (at most 128), got '${runId}'`);
+  }
+  const result = await runNewman({
+    baseUrl,
+    runId,
+    env: choiceFlag('env', flags.env, ['local', 'aws'] as const, 'local'),
+    ...(flags['reports-dir'] ? { reportsDir: flags['reports-dir'] } : {}),
+    quiet: flags.quiet ?? false,
+  });
+  console.log(
+    `newman run ${runId}: ${result.passed ? 'passed' : 'FAILED'} — ${result.requestsSent} requests sent, ${result.requestsAtFunction} reached the function; assertions ${result.assertions.total - result.assertions.failed}/${result.assertions.total} passed`,
+  );
+  for (const failure of result.failures) {
+    console.log(`  ✖ ${failure.folder} / ${failure.request} — ${failure.assertion}: ${failure.message}`);
+  }
+  for (const [name, path] of Object.entries(result.reports)) console.log(`  ${name}: ${path}`);
+  return result.passed ? 0 : 1;
+}

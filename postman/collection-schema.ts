@@ -1,0 +1,166 @@
+/**
+ * JSON Schema for the parts of the Postman Collection Format v2.1.0 this collection uses (info,
+ * folders, requests, raw bodies, scripts, variables), written from the format's documentation.
+ * Unknown keys are rejected where the format defines none, so a typo in the generator fails the
+ * contract test instead of being silently ignored by the Postman app.
+ */
+const stringOrStrings = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+
+const keyValue = {
+  type: 'object',
+  required: ['key', 'value'],
+  additionalProperties: false,
+  properties: {
+    key: { type: 'string' },
+    value: { type: 'string' },
+    disabled: { type: 'boolean' },
+    description: { type: 'string' },
+  },
+};
+
+export const COLLECTION_V21_SCHEMA = {
+  $id: 'pets-harness/postman-collection-v2.1-subset',
+  type: 'object',
+  required: ['info', 'item'],
+  additionalProperties: false,
+  properties: {
+    info: {
+      type: 'object',
+      required: ['name', 'schema'],
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        _postman_id: { type: 'string' },
+        description: { type: 'string' },
+        schema: { const: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' },
+      },
+    },
+    item: { type: 'array', items: { oneOf: [{ $ref: '#/$defs/item' }, { $ref: '#/$defs/itemGroup' }] } },
+    event: { $ref: '#/$defs/events' },
+    variable: { $ref: '#/$defs/variables' },
+  },
+  $defs: {
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['listen', 'script'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string' },
+          listen: { enum: ['prerequest', 'test'] },
+          disabled: { type: 'boolean' },
+          script: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              id: { type: 'string' },
+              type: { const: 'text/javascript' },
+              exec: stringOrStrings,
+              name: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    variables: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string' },
+          key: { type: 'string', minLength: 1 },
+          value: {},
+          type: { enum: ['string', 'boolean', 'any', 'number'] },
+          name: { type: 'string' },
+          description: { type: 'string' },
+          disabled: { type: 'boolean' },
+        },
+      },
+    },
+    itemGroup: {
+      type: 'object',
+      required: ['item'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string', minLength: 1 },
+        description: { type: 'string' },
+        variable: { $ref: '#/$defs/variables' },
+        item: { type: 'array', items: { oneOf: [{ $ref: '#/$defs/item' }, { $ref: '#/$defs/itemGroup' }] } },
+        event: { $ref: '#/$defs/events' },
+      },
+    },
+    item: {
+      type: 'object',
+      required: ['request'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string', minLength: 1 },
+        description: { type: 'string' },
+        variable: { $ref: '#/$defs/variables' },
+        event: { $ref: '#/$defs/events' },
+        request: { $ref: '#/$defs/request' },
+        response: { type: 'array' },
+      },
+    },
+    request: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        url: {
+          oneOf: [
+            { type: 'string' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                raw: { type: 'string' },
+                protocol: { type: 'string' },
+                host: stringOrStrings,
+                port: { type: 'string' },
+                path: stringOrStrings,
+                query: { type: 'array', items: keyValue },
+                hash: { type: 'string' },
+                variable: { $ref: '#/$defs/variables' },
+              },
+            },
+          ],
+        },
+        method: {
+          enum: [
+            'GET',
+            'PUT',
+            'POST',
+            'PATCH',
+            'DELETE',
+            'COPY',
+            'HEAD',
+            'OPTIONS',
+            'LINK',
+            'UNLINK',
+            'PURGE',
+            'LOCK',
+            'UNLOCK',
+            'PROPFIND',
+            'VIEW',
+          ],
+        },
+        header: { type: 'array', items: keyValue },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            mode: { enum: ['raw', 'urlencoded', 'formdata', 'file', 'graphql'] },
+            raw: { type: 'string' },
+            disabled: { type: 'boolean' },
+          },
+        },
+        description: { type: 'string' },
+      },
+    },
+  },
+} as const;
