@@ -40,8 +40,7 @@ export function statementsForRole(
 ): { source: string; statement: PolicyStatementJson }[] {
   const found: { source: string; statement: PolicyStatementJson }[] = [];
   const role = template.Resources[roleLogicalId];
-  if (!role || role.Type !== 'AWS::IAM::Role')
-    throw new Error(`${roleLogicalId} is not a role in the template`);
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role in the template`);
   for (const policy of asArray(role.Properties?.Policies).filter(isRecord)) {
     for (const statement of statementsOf(policy.PolicyDocument)) {
       found.push({ source: `${roleLogicalId} inline ${String(policy.PolicyName)}`, statement });
