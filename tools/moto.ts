@@ -30,8 +30,8 @@ function hasPinnedMoto(venv: string): boolean {
   );
 }
 
-function findPython(): string {
-  for (const candidate of [process.env.PYTHON, 'python3', 'python'].filter(Boolean) as string[]) {
+function findPython(candidates: readonly string[]): string {
+  for (const candidate of candidates) {
     const probe = spawnSync(candidate, ['-c', 'import sys, venv; print(sys.version_info[0])'], {
       encoding: 'utf8',
     });
@@ -67,10 +67,14 @@ function run(command: string, args: string[], onLine: (line: string) => void): P
  * Makes `<cache>/moto-venv` with the pinned `moto[server]` and returns the `moto_server` path.
  * Idempotent: a venv that already holds the pinned version is used as is (no network).
  */
-export async function ensureMoto(options: EnsureOptions = {}): Promise<string> {
+export async function ensureMoto(
+  options: EnsureOptions & { /** Pythons to try, first that works wins. */ pythonCandidates?: string[] } = {},
+): Promise<string> {
   const venv = motoVenvDir();
   if (hasPinnedMoto(venv)) return motoServerPath(venv);
-  const python = findPython();
+  const python = findPython(
+    options.pythonCandidates ?? ([process.env.PYTHON, 'python3', 'python'].filter(Boolean) as string[]),
+  );
   const step = options.quiet
     ? undefined
     : startStep(`Installing moto[server]==${TOOL_VERSIONS.moto} into ${venv}`);
