@@ -2,18 +2,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../common/paths';
 
-/**
- * `node bin/pets-harness.js logs check …` as a real process: its exit code and output.
- * `--import tsx` because the dispatcher loads commands with `import()`, which the bin's
- * `require('tsx/cjs')` alone does not cover on Node 20 (reported to the lead).
- */
+/** `node bin/pets-harness.js logs check …` as a real process: its exit code and output. */
 export function runLogCheckCli(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(PROJECT_ROOT, 'bin', 'pets-harness.js'), 'logs', 'check', ...args],
+      [join(PROJECT_ROOT, 'bin', 'pets-harness.js'), 'logs', 'check', ...args],
       {
         cwd: PROJECT_ROOT,
         env: { ...process.env, CI: '1' },
