@@ -18,7 +18,9 @@ function findings(app: App): { rule: string; severity: string; paths: string[] }
     .violations.map((violation) => ({
       rule: violation.ruleName,
       severity: violation.severity ?? 'error',
-      paths: violation.violatingResources.map((resource) => resource.constructPath),
+      paths: violation.violatingResources.map(
+        (resource) => resource.constructPath ?? resource.resourceLogicalId ?? 'unknown',
+      ),
     }));
 }
 
