@@ -28,15 +28,20 @@ const config: Config = {
     project('unit', ['handler', 'seed', 'common', 'tools']),
     project('contract', ['contract']),
     project('infra', ['infra']),
-    project('integration', ['integration'], { ...withDynamoDb, testTimeout: 120_000 }),
-    project('stage', ['local'], { ...withDynamoDb, testTimeout: 120_000 }),
-    project('load', ['load'], { ...withDynamoDb, testTimeout: 300_000 }),
-    project('logcheck', ['logcheck'], { ...withDynamoDb, testTimeout: 120_000 }),
-    project('harness', ['harness'], { testTimeout: 600_000 }),
+    project('integration', ['integration'], withDynamoDb),
+    project('stage', ['local'], withDynamoDb),
+    project('load', ['load'], withDynamoDb),
+    project('logcheck', ['logcheck'], withDynamoDb),
+    project('harness', ['harness']),
   ],
+  // Jest reads testTimeout only here, not per project: generous for the suites that start real
+  // DynamoDB, stages and k6; files with longer work set their own.
+  testTimeout: 120_000,
   collectCoverageFrom: ['handler/**/*.ts', '!handler/**/*.test.ts', '!handler/test/**', '!handler/build.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: {
+    // Only the handler is held to a threshold; the other layers are measured by their own suites.
+    global: {},
     './handler/': { lines: 95, branches: 95, functions: 95, statements: 95 },
   },
 };
