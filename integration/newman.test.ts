@@ -1,9 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exitCodeFor, UsageError } from '../common/cli';
 import type { Pet } from '../handler/pet';
 import { type LocalApi, startLocalApi } from '../local';
 import { readLogEvents } from '../local/logs';
+import { main } from '../postman/cli';
 import { runNewman } from '../postman/run';
 import { loadSeedPets } from '../seed';
 import { dropTable, scanPets, testClient, uniqueTableName } from './support/dynamodb';
@@ -101,4 +104,61 @@ describe('newman against the local stage', () => {
   it('leaves exactly the 20 seeded pets in the table', async () => {
     expect((await scanPets(client, tableName)).sort(byId)).toEqual(loadSeedPets().sort(byId));
   });
+});
+
+/** A port nothing listens on: taken from the OS, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port assigned');
+  return address.port;
+}
+
+describe('npm run newman (postman/cli.ts)', () => {
+  it.each([
+    [['--bogus'], "Unknown option '--bogus'"],
+    [[], '--base-url is required'],
+    [['--base-url', 'ftp://example.org'], '--base-url must be an http(s) URL'],
+    [
+      ['--base-url', 'http://127.0.0.1:1/default', '--env', 'gcp'],
+      "--env must be one of local, aws, got 'gcp'",
+    ],
+    [['--base-url', 'http://127.0.0.1:1/default', '--run-id', 'a b'], '--run-id may hold'],
+  ])('refuses %j with exit 2, naming the problem', async (argv, message) => {
+    const failure = main(argv);
+    await expect(failure).rejects.toThrow(UsageError);
+    await expect(failure).rejects.toThrow(message);
+    expect(exitCodeFor(await failure.catch((error: unknown) => error))).toBe(2);
+  });
+
+  it(
+    'exits 1 and says no request reached the function when the stage is unreachable',
+    async () => {
+      const printed: string[] = [];
+      const log = jest.spyOn(console, 'log').mockImplementation((line: string) => {
+        printed.push(line);
+      });
+      const reportsDir = join(workDir, 'unreachable');
+      try {
+        const code = await main([
+          '--base-url',
+          `http://127.0.0.1:${await closedPort()}/default`,
+          '--run-id',
+          'it-newman-unreachable',
+          '--reports-dir',
+          reportsDir,
+          '--quiet',
+        ]);
+        expect(code).toBe(1);
+      } finally {
+        log.mockRestore();
+      }
+      expect(printed[0]).toMatch(/FAILED — \d+ requests sent, 0 reached the function/);
+      expect(printed.join('\n')).toContain('ECONNREFUSED');
+      expect(existsSync(join(reportsDir, 'newman-junit.xml'))).toBe(true);
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

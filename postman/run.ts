@@ -42,6 +42,7 @@ interface SentRequest {
   status?: number;
   /** Answered by the stage itself (preflight, 403 Missing Authentication Token): never reached the function. */
   answeredByGateway: boolean;
+  correlationId?: string;
 }
 
 const MISSING_TOKEN = 'Missing Authentication Token';
@@ -89,6 +90,9 @@ export async function runNewman(options: NewmanOptions): Promise<NewmanResult> {
     junit: join(outDir, 'newman-junit.xml'),
     html: join(outDir, 'newman.html'),
     summary: join(outDir, 'newman-summary.json'),
+    // For `logs check --correlation-ids`: the ids of requests that reached the function, so a
+    // missing handler line can be named.
+    correlationIds: join(outDir, 'newman-correlation-ids.json'),
   };
   const collection = loadJson<PostmanCollection>(COLLECTION_PATH);
   const folderOf = folderOfItems(collection);
@@ -130,9 +134,11 @@ export async function runNewman(options: NewmanOptions): Promise<NewmanResult> {
       (error: Error | null, event: { item?: Item; request?: Request; response?: Response }) => {
         const folder = folderName(event.item);
         const request = event.item?.name ?? '(unnamed)';
+        const correlationId = event.request?.headers.get('x-correlation-id');
         sent.push({
           folder,
           request,
+          ...(correlationId ? { correlationId } : {}),
           ...(event.response ? { status: event.response.code } : {}),
           answeredByGateway: isGatewayAnswer(event.request?.method, event.response),
         });
@@ -194,10 +200,15 @@ export async function runNewman(options: NewmanOptions): Promise<NewmanResult> {
   // A request reached the function when it got an answer the stage did not give by itself. Only
   // the Gateway folder's requests may be answered by the stage; one there that the function
   // answered instead still counts (the function logged it) and fails that folder's tests.
-  const requestsAtFunction = sent.filter(
+  const atFunction = sent.filter(
     (request) =>
       request.status !== undefined && !(request.folder === GATEWAY_FOLDER && request.answeredByGateway),
-  ).length;
+  );
+  const requestsAtFunction = atFunction.length;
+  writeFileSync(
+    reports.correlationIds,
+    `${JSON.stringify(atFunction.flatMap((request) => (request.correlationId ? [request.correlationId] : [])))}\n`,
+  );
   const result: NewmanResult = {
     passed: failures.length === 0,
     requestsSent: sent.length,
