@@ -22,7 +22,7 @@ export async function buildBundle(): Promise<{ dir: string; bytes: number }> {
   await mkdir(distDir, { recursive: true });
   const tempDir = join(distDir, `.handler-build-${process.pid}-${Date.now().toString(36)}`);
   try {
-    const result = await build({
+    await build({
       entryPoints: [ENTRY],
       outfile: join(tempDir, 'index.js'),
       bundle: true,
@@ -36,16 +36,11 @@ export async function buildBundle(): Promise<{ dir: string; bytes: number }> {
       // Prefer the ES module builds of the SDK and Powertools: they tree-shake, the CJS ones do not.
       mainFields: ['module', 'main'],
       legalComments: 'none',
-      metafile: true,
       logLevel: 'silent',
     });
-    const bytes = Object.values(result.metafile.outputs).reduce(
-      (sum, output) => sum + (output.bytes ?? 0),
-      0,
-    );
-    const jsBytes = (await stat(join(tempDir, 'index.js'))).size;
+    const { size: bytes } = await stat(join(tempDir, 'index.js'));
     await swapInto(tempDir, BUNDLE_DIR);
-    return { dir: BUNDLE_DIR, bytes: jsBytes || bytes };
+    return { dir: BUNDLE_DIR, bytes };
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
