@@ -25,6 +25,13 @@ export function niceTicks(max: number, target = 5): number[] {
   return ticks;
 }
 
+/** Axis labels: `0`, `50 ms`, `1.5 s` — no trailing zeros. */
+export function tickLabel(ms: number): string {
+  if (ms === 0) return '0';
+  if (ms >= 1000) return `${Number((ms / 1000).toPrecision(3))} s`;
+  return `${Number(ms.toPrecision(3))} ms`;
+}
+
 /**
  * Horizontal grouped bars, one group per route, one bar per percentile: inline SVG, so the page
  * needs nothing from the network. Every label is escaped.
@@ -65,7 +72,7 @@ export function latencyChartSvg(rows: LatencyRow[], title = 'Latency per route (
     const tx = x(tick).toFixed(1);
     parts.push(
       `<line x1="${tx}" y1="${top - 8}" x2="${tx}" y2="${plotBottom}" class="grid"/>`,
-      `<text x="${tx}" y="${plotBottom + 17}" class="axis" text-anchor="middle">${escapeHtml(formatMs(tick))}</text>`,
+      `<text x="${tx}" y="${plotBottom + 17}" class="axis" text-anchor="middle">${escapeHtml(tickLabel(tick))}</text>`,
     );
   }
   if (rows.length === 0) {

@@ -35,7 +35,7 @@ export function formatMs(ms: number | undefined): string {
   if (ms >= 60_000) return `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 100 || Number.isInteger(ms)) return `${Math.round(ms)} ms`;
   return `${ms.toFixed(ms >= 10 ? 1 : 2)} ms`;
 }
 

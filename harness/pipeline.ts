@@ -13,6 +13,7 @@ import type {
   RunEnvironment,
   RunSummary,
   RunVerdict,
+  StepRecord,
   Target,
 } from './results';
 import {
@@ -81,7 +82,7 @@ function portTaken(error: unknown): boolean {
     error instanceof Error
       ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`
       : String(error);
-  return /EADDRINUSE|address already in use/i.test(text);
+  return /EADDRINUSE|address already in use|port \d+ is in use/i.test(text);
 }
 
 const CLEANUP_DEADLINE_MS = 15_000;
@@ -128,9 +129,8 @@ async function runChecks(
   const { options, steps } = state;
   const since = Date.now();
   try {
-    state.newman = await steps.run('newman', 'newman', { check: true }, async (progress) => {
+    state.newman = await steps.run('newman', 'newman', { check: true, ownProgress: true }, async () => {
       const { runNewman } = parts.newman();
-      progress.update(`collection against ${baseUrl}`);
       const result = await runNewman({
         baseUrl,
         runId: options.runId,
@@ -153,9 +153,9 @@ async function runChecks(
     steps.skip('load', `k6 (${options.profile})`, { check: true }, '--skip-load');
   } else {
     try {
-      state.load = await steps.run('load', `k6 (${options.profile})`, { check: true }, async (progress) => {
+      const label = `k6 (${options.profile})`;
+      state.load = await steps.run('load', label, { check: true, ownProgress: true }, async () => {
         const { runLoad } = parts.load();
-        progress.update(`${options.profile} profile against ${baseUrl}`);
         const result = await runLoad({
           baseUrl,
           runId: options.runId,
@@ -413,6 +413,44 @@ function collectReports(state: RunState): Record<string, string> {
   return reports;
 }
 
+/** Every step a run of this target goes through, in order: the ones never reached are shown as skipped. */
+export function plannedSteps(
+  options: Pick<RunOptions, 'target' | 'profile'>,
+): { id: string; label: string; check: boolean }[] {
+  const setup =
+    options.target === 'local'
+      ? [
+          ['tools', 'tools'],
+          ['dynamodb', 'DynamoDB'],
+          ['seed', 'seed'],
+          ['bundle', 'bundle'],
+          ['stage', 'stage'],
+        ]
+      : [
+          ['credentials', 'AWS credentials'],
+          ['tools', 'tools'],
+          ['outputs', 'stack outputs'],
+          ['seed', 'seed'],
+        ];
+  const checks = [
+    ['newman', 'newman'],
+    ['load', `k6 (${options.profile})`],
+    ['logcheck', 'log check'],
+  ];
+  return [
+    ...setup.map(([id, label]) => ({ id: id as string, label: label as string, check: false })),
+    ...checks.map(([id, label]) => ({ id: id as string, label: label as string, check: true })),
+  ];
+}
+
+function withUnreachedSteps(records: StepRecord[], options: RunOptions): StepRecord[] {
+  const ran = new Map(records.map((record) => [record.id, record]));
+  return plannedSteps(options).map(
+    (planned) =>
+      ran.get(planned.id) ?? { ...planned, verdict: 'skipped', durationMs: 0, detail: 'not reached' },
+  );
+}
+
 export interface RunOutcome {
   summary: RunSummary;
   interruptedBy?: NodeJS.Signals;
@@ -456,7 +494,7 @@ export async function runHarness(options: RunOptions, interruption: Interruption
     await stopResources(state);
   }
 
-  const records = state.steps.records;
+  const records = withUnreachedSteps(state.steps.records, options);
   const failedChecks = records
     .filter((step) => step.verdict === 'failed' || step.verdict === 'error')
     .map((step) => step.label);
@@ -488,6 +526,7 @@ export async function runHarness(options: RunOptions, interruption: Interruption
     exitCode,
     failedChecks: verdict === 'failed' ? failedChecks : [],
     ...(problem && verdict === 'error' ? { problem } : {}),
+    ...(signal ? { stoppedBy: signal } : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),

@@ -34,12 +34,21 @@ function passFail(passed: boolean): StepVerdict {
 
 function bannerText(summary: RunSummary): { title: string; detail: string } {
   if (summary.verdict === 'passed') {
-    const checks = summary.steps.filter((step) => step.check && step.verdict === 'passed').length;
-    return { title: 'All checks passed', detail: `${checks} check${checks === 1 ? '' : 's'} passed` };
+    const passed = summary.steps
+      .filter((step) => step.check && step.verdict === 'passed')
+      .map((step) => step.label);
+    return {
+      title: 'All checks passed',
+      detail: `${passed.join(' · ')} — every step passed on the ${summary.target} target`,
+    };
   }
   if (summary.verdict === 'failed') {
-    return { title: 'Checks failed', detail: `failed: ${summary.failedChecks.join(', ')}` };
+    const failed = summary.steps
+      .filter((step) => step.verdict === 'failed' || step.verdict === 'error')
+      .map((step) => `${step.label}: ${step.detail}`);
+    return { title: 'Checks failed', detail: failed.join(' · ') };
   }
+  if (summary.stoppedBy) return { title: `Stopped by ${summary.stoppedBy}`, detail: summary.problem ?? '' };
   return { title: 'The harness could not run', detail: summary.problem ?? 'see the steps below' };
 }
 
@@ -154,7 +163,7 @@ function loadSection(load: LoadResult | undefined, profile: string, reports: Rec
     reports['k6-dashboard'] ?? Object.entries(reports).find(([name]) => /dashboard/i.test(name))?.[1];
   const thresholds =
     load.thresholdsFailed.length === 0
-      ? '<p>Every threshold held.</p>'
+      ? ''
       : `<p class="bad">Thresholds crossed:</p><ul class="findings">${load.thresholdsFailed.map((name) => `<li><code>${escapeHtml(name)}</code></li>`).join('')}</ul>`;
   const body = `<p>Profile <strong>${escapeHtml(profile)}</strong>: ${formatNumber(load.requests)} requests. ${escapeHtml(load.explanation)}</p>${thresholds}<div class="chart-wrap">${latencyChartSvg(load.routes)}</div><table class="routes"><thead><tr><th>route</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">failed</th></tr></thead><tbody>${rows}</tbody></table>${dashboard ? `<p><a href="${safeHref(dashboard)}">Open the k6 dashboard</a> for the full time series.</p>` : ''}`;
   return section('load', 'Load (k6)', passFail(load.passed), body);
@@ -187,8 +196,8 @@ function logCheckSection(
   const metricRows = Object.entries(logCheck.metrics)
     .map(([name, value]) => {
       const budget = budgets?.[name];
-      const within = budget === undefined ? undefined : value <= budget;
-      return `<tr${within === false ? ' class="over"' : ''}><td>${escapeHtml(name)}</td><td class="num">${formatNumber(value, Number.isInteger(value) ? 0 : 2)}</td><td class="num">${budget === undefined ? '–' : formatNumber(budget, Number.isInteger(budget) ? 0 : 2)}</td><td>${within === undefined ? '' : badge(within ? 'passed' : 'failed')}</td></tr>`;
+      const within = budget === undefined || !Number.isFinite(value) ? undefined : value <= budget;
+      return `<tr${within === false ? ' class="over"' : ''}><td>${escapeHtml(metricLabel(name))}</td><td class="num">${escapeHtml(formatMetric(name, value))}</td><td class="num">${budget === undefined ? '–' : `≤ ${escapeHtml(formatMetric(name, budget))}`}</td><td>${within === undefined ? '' : badge(within ? 'passed' : 'failed')}</td></tr>`;
     })
     .join('');
   const errors =
@@ -206,6 +215,39 @@ function logCheckSection(
     : '';
   const body = `<p>Source: ${escapeHtml(logCheck.source)}. Found ${formatNumber(completeness.found)} handler log lines${completeness.expected === undefined ? '' : ` of ${formatNumber(completeness.expected)} expected`}${statusClasses ? ` (${statusClasses})` : ''}.${wait}</p>${violations}<h3>Metrics</h3><table class="metrics"><thead><tr><th>metric</th><th class="num">value</th><th class="num">budget</th><th></th></tr></thead><tbody>${metricRows}</tbody></table>${errors}`;
   return section('logcheck', 'Log check', passFail(logCheck.passed), body);
+}
+
+/** People's names for the log check's metrics (the REPORT line's own words where there are some). */
+const METRIC_LABELS: Record<string, string> = {
+  reports: 'REPORT lines',
+  requestsWithoutReport: 'requests without a REPORT line',
+  durationP50Ms: 'Duration p50',
+  durationP95Ms: 'Duration p95',
+  durationP99Ms: 'Duration p99',
+  durationMaxMs: 'Duration max',
+  billedDurationP95Ms: 'Billed Duration p95',
+  billedDurationTotalMs: 'Billed Duration total',
+  coldStarts: 'cold starts (Init Duration present)',
+  initDurationP95Ms: 'Init Duration p95',
+  memorySizeMb: 'Memory Size',
+  maxMemoryUsedMb: 'Max Memory Used',
+  maxMemoryUsedPct: 'Max Memory Used, % of Memory Size',
+  events: 'log events read',
+  failedRequests: 'failed requests',
+};
+
+export function metricLabel(name: string): string {
+  return METRIC_LABELS[name] ?? name;
+}
+
+/** A metric with the unit its name ends in (`…Ms`, `…Mb`, `…Pct`). */
+export function formatMetric(name: string, value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  const digits = Number.isInteger(value) ? 0 : value < 100 ? 2 : 1;
+  if (name.endsWith('Ms')) return formatMs(value);
+  if (name.endsWith('Mb')) return `${formatNumber(value, digits)} MB`;
+  if (name.endsWith('Pct')) return `${formatNumber(value, digits)}%`;
+  return formatNumber(value, digits);
 }
 
 function reportsSection(reports: Record<string, string>): string {
@@ -325,6 +367,8 @@ export function renderConsoleSummary(summary: RunSummary, reportPath: string): s
   if (summary.verdict === 'passed') lines.push(`PASSED in ${formatMs(summary.durationMs)} (exit 0)`);
   else if (summary.verdict === 'failed')
     lines.push(`FAILED (exit ${summary.exitCode}): ${summary.failedChecks.join(', ')} failed`);
+  else if (summary.stoppedBy)
+    lines.push(`STOPPED (exit ${summary.exitCode}): ${summary.problem ?? summary.stoppedBy}`);
   else lines.push(`COULD NOT RUN (exit ${summary.exitCode}): ${summary.problem ?? 'see above'}`);
   return lines.join('\n');
 }

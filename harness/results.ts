@@ -55,6 +55,8 @@ export interface RunSummary {
   failedChecks: string[];
   /** Why the run could not run or was stopped, when verdict is `error`. */
   problem?: string;
+  /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), when one did. */
+  stoppedBy?: string;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

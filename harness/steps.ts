@@ -90,6 +90,32 @@ export function watchSignals(onSecondSignal: (signal: NodeJS.Signals) => void): 
   };
 }
 
+export interface StepOptions {
+  check: boolean;
+  /**
+   * The part shows its own progress (newman, k6): no second spinner on the terminal, only the
+   * closing line.
+   */
+  ownProgress?: boolean;
+}
+
+/** A Step that shows nothing while running and one closing line, for parts with their own progress. */
+function closingLineOnly(
+  label: string,
+  startedAt: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): Step {
+  const close = (mark: string, detail?: string) =>
+    stream.write(
+      `${mark} ${label}${detail ? ` — ${detail}` : ''} (${((Date.now() - startedAt) / 1000).toFixed(1)}s)\n`,
+    );
+  return {
+    update() {},
+    succeed: (detail) => close('✔', detail),
+    fail: (detail) => close('✖', detail),
+  };
+}
+
 export interface StepRunner {
   readonly records: StepRecord[];
   /**
@@ -99,7 +125,7 @@ export interface StepRunner {
   run<T>(
     id: string,
     label: string,
-    options: { check: boolean },
+    options: StepOptions,
     work: (progress: Step) => Promise<StepOutcome<T>>,
   ): Promise<T>;
   /** Records a step that did not run, with the reason. */
@@ -110,10 +136,10 @@ export function stepRunner(interruption: Interruption): StepRunner {
   const records: StepRecord[] = [];
   return {
     records,
-    async run(id, label, { check }, work) {
+    async run(id, label, { check, ownProgress }, work) {
       if (interruption.signal) throw new Interrupted(interruption.signal);
-      const progress = startStep(label);
       const startedAt = Date.now();
+      const progress = ownProgress ? closingLineOnly(label, startedAt) : startStep(label);
       const record: StepRecord = { id, label, verdict: 'passed', durationMs: 0, detail: '', check };
       records.push(record);
       const running = work(progress);

@@ -1,0 +1,309 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { latencyChartSvg, niceTicks, tickLabel } from './chart';
+import { escapeHtml, formatMs, safeHref } from './html';
+import {
+  estimatePageHeight,
+  formatMetric,
+  renderConsoleSummary,
+  renderReportHtml,
+  writeReport,
+} from './report';
+import type { RunSummary } from './results';
+import {
+  failedRunSummary,
+  loadResult,
+  logCheckResult,
+  newmanResult,
+  runSummary,
+  steps,
+} from './test/fixtures';
+
+/** The attributes of the first element whose opening tag matches `selector` (an id or data attribute). */
+function tagWith(html: string, attribute: string): string {
+  const match = new RegExp(`<[a-z]+[^>]*${attribute}[^>]*>`).exec(html);
+  if (!match) throw new Error(`no element with ${attribute}`);
+  return match[0];
+}
+
+describe('the report page', () => {
+  it('shows a green verdict banner and every step as passed when the run passed', () => {
+    const html = renderReportHtml(runSummary());
+
+    expect(tagWith(html, 'id="verdict"')).toContain('data-verdict="passed"');
+    expect(html).toContain('All checks passed');
+    for (const id of ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'logcheck']) {
+      expect(tagWith(html, `id="step-${id}"`)).toContain('data-verdict="passed"');
+    }
+  });
+
+  it('names the failed checks and their details in the banner when a check failed', () => {
+    const html = renderReportHtml(failedRunSummary());
+
+    expect(tagWith(html, 'id="verdict"')).toContain('data-verdict="failed"');
+    expect(html).toContain('newman: 2 of 214 assertions failed');
+    expect(html).toContain('log check: 1 violation');
+    expect(tagWith(html, 'id="step-newman"')).toContain('data-verdict="failed"');
+    expect(tagWith(html, 'id="step-load"')).toContain('data-verdict="passed"');
+    expect(html).toContain('exit 1');
+  });
+
+  it('says the harness could not run, and why, when the verdict is error', () => {
+    const summary = runSummary({
+      verdict: 'error',
+      exitCode: 2,
+      problem: 'stage: port 3000 is taken. Run with --port 0.',
+      steps: steps({ stage: { verdict: 'error', detail: 'port 3000 is taken' } }),
+    });
+    delete summary.newman;
+    delete summary.load;
+    delete summary.logCheck;
+
+    const html = renderReportHtml(summary);
+
+    expect(tagWith(html, 'id="verdict"')).toContain('data-verdict="error"');
+    expect(html).toContain('The harness could not run');
+    expect(html).toContain('port 3000 is taken. Run with --port 0.');
+    expect(html).toContain('The Postman collection did not run in this run.');
+  });
+
+  it('lists the newman folders with their counts and the failed assertions', () => {
+    const html = renderReportHtml(failedRunSummary());
+
+    expect(html).toMatch(
+      /<tr data-verdict="failed"><td>create a pet<\/td><td class="num">17<\/td><td class="num">66<\/td><td class="num">2<\/td>/,
+    );
+    expect(html).toContain('expected response to have status code 409 but got 500');
+  });
+
+  it('charts and tabulates p50, p95 and p99 per k6 route and links the k6 dashboard', () => {
+    const html = renderReportHtml(runSummary());
+
+    expect(html).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="chart"');
+    expect(html).toContain('POST /pets p99: 30.3 ms');
+    expect(html).toMatch(
+      /<td>POST \/pets<\/td><td class="num">41<\/td><td class="num">4.1<\/td><td class="num">7.90 ms<\/td><td class="num">16.5 ms<\/td><td class="num">30.3 ms<\/td>/,
+    );
+    expect(html).toContain('<a href="k6-dashboard.html">Open the k6 dashboard</a>');
+  });
+
+  it('shows log-check violations with their request ids and metrics against their budgets', () => {
+    const summary = failedRunSummary();
+    summary.logCheck = logCheckResult({
+      passed: false,
+      metrics: { durationP95Ms: 1250, coldStarts: 2 },
+      violations: [
+        {
+          check: 'duration p95',
+          message: 'Duration p95 1250 ms is over the budget of 1000 ms',
+          requestIds: ['req-1', 'req-2'],
+        },
+      ],
+    });
+    summary.budgets = { durationP95Ms: 1000 };
+
+    const html = renderReportHtml(summary);
+
+    expect(html).toContain(
+      '<strong>duration p95</strong>: Duration p95 1250 ms is over the budget of 1000 ms',
+    );
+    expect(html).toContain('<code>req-1</code> <code>req-2</code>');
+    expect(html).toMatch(
+      /<tr class="over"><td>Duration p95<\/td><td class="num">1.25 s<\/td><td class="num">≤ 1.00 s<\/td><td><span class="badge failed">failed<\/span>/,
+    );
+  });
+
+  it('links every raw report by its relative path', () => {
+    const html = renderReportHtml(runSummary());
+
+    for (const file of ['newman-junit.xml', 'newman.html', 'k6-summary.json', 'logcheck.json']) {
+      expect(html).toContain(`href="${file}"`);
+    }
+  });
+
+  it('needs nothing from the network: no script, no external stylesheet, image or font', () => {
+    const html = renderReportHtml(failedRunSummary());
+
+    expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
+
+  it('escapes hostile strings from every part so none becomes markup or a script link', () => {
+    const evil = '<script>alert(1)</script>"\'><img src=x onerror=alert(2)>';
+    const summary = runSummary({
+      runId: 'run-1',
+      steps: steps({ newman: { detail: evil, label: evil } }),
+      newman: newmanResult({
+        folders: [{ name: evil, requests: 1, assertions: 1, failed: 1 }],
+        failures: [{ folder: evil, request: evil, assertion: evil, message: evil }],
+      }),
+      load: loadResult({
+        explanation: evil,
+        thresholdsFailed: [evil],
+        routes: [{ route: evil, count: 1, rps: 1, p50: 1, p95: 2, p99: 3, failedRate: 0 }],
+      }),
+      logCheck: logCheckResult({
+        source: evil,
+        violations: [{ check: evil, message: evil, requestIds: [evil] }],
+        errors: [{ requestId: evil, line: evil }],
+        metrics: { [evil]: 1 },
+        completeness: { found: 1, byStatusClass: { [evil]: 1 } },
+      }),
+      reports: { [evil]: 'javascript:alert(3)', 'evil-path': '../"><script>x</script>' },
+      warnings: [evil],
+    });
+    summary.environment.baseUrl = evil;
+
+    const html = renderReportHtml(summary);
+
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img');
+    expect(html).not.toMatch(/href="[^"]*javascript:/i);
+    expect(html).toContain(
+      '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(2)&gt;',
+    );
+    expect(html).toContain('href="#"');
+    expect(html).toContain('href="../%22%3E%3Cscript%3Ex%3C/script%3E"');
+  });
+});
+
+describe('summary.json and the console', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'harness-report-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes index.html and a summary.json that round-trips the run summary', () => {
+    const summary = failedRunSummary();
+
+    const written = writeReport(summary, dir);
+
+    expect(readFileSync(written.html, 'utf8')).toContain('data-verdict="failed"');
+    const parsed = JSON.parse(readFileSync(written.json, 'utf8')) as RunSummary;
+    expect(parsed).toEqual(summary);
+    expect(parsed.failedChecks).toEqual(['newman', 'log check']);
+  });
+
+  it('ends the console table with the verdict, naming the failed checks last', () => {
+    const text = renderConsoleSummary(failedRunSummary(), '/reports/run-1/index.html');
+    const lines = text.split('\n');
+
+    expect(lines.at(-1)).toBe('FAILED (exit 1): newman, log check failed');
+    expect(text).toContain('Report: /reports/run-1/index.html');
+    expect(lines.find((line) => line.startsWith('✖ newman'))).toContain('2 of 214 assertions failed');
+  });
+
+  it.each([
+    [runSummary(), 'PASSED in 39.0 s (exit 0)'],
+    [
+      runSummary({ verdict: 'error', exitCode: 2, problem: 'no AWS credentials' }),
+      'COULD NOT RUN (exit 2): no AWS credentials',
+    ],
+    [
+      runSummary({ verdict: 'error', exitCode: 143, stoppedBy: 'SIGTERM', problem: 'stopped by SIGTERM' }),
+      'STOPPED (exit 143): stopped by SIGTERM',
+    ],
+  ])('ends the console table with one verdict line (%#)', (summary, last) => {
+    expect(renderConsoleSummary(summary, 'index.html').split('\n').at(-1)).toBe(last);
+  });
+
+  it('sizes the screenshot window to the page: more rows, a taller window', () => {
+    const small = runSummary();
+    const large = failedRunSummary();
+    large.load = loadResult({
+      routes: Array.from({ length: 12 }, (_, i) => ({
+        route: `GET /r${i}`,
+        count: 1,
+        rps: 1,
+        p50: 1,
+        p95: 2,
+        p99: 3,
+        failedRate: 0,
+      })),
+    });
+
+    expect(estimatePageHeight(large)).toBeGreaterThan(estimatePageHeight(small));
+  });
+});
+
+describe('report formatting', () => {
+  it.each([
+    [0.5, '0.50 ms'],
+    [9, '9 ms'],
+    [12.345, '12.3 ms'],
+    [250.4, '250 ms'],
+    [1500, '1.50 s'],
+    [39_000, '39.0 s'],
+    [125_000, '2m 5s'],
+    [Number.NaN, '–'],
+  ])('formats %p ms as %p', (ms, text) => {
+    expect(formatMs(ms)).toBe(text);
+  });
+
+  it.each([
+    ['durationP95Ms', 70.79, '70.8 ms'],
+    ['maxMemoryUsedMb', 68, '68 MB'],
+    ['maxMemoryUsedPct', 26.56, '26.56%'],
+    ['coldStarts', 1, '1'],
+    ['durationP95Ms', Number.NaN, '–'],
+  ])('formats metric %s = %p as %p', (name, value, text) => {
+    expect(formatMetric(name, value)).toBe(text);
+  });
+
+  it.each([
+    [101, [0, 50, 100, 150]],
+    [30.3, [0, 10, 20, 30, 40]],
+    [0, [0, 1]],
+    [4200, [0, 1000, 2000, 3000, 4000, 5000]],
+  ])('puts gridlines for a maximum of %p at %p', (max, ticks) => {
+    expect(niceTicks(max)).toEqual(ticks);
+  });
+
+  it.each([
+    [0, '0'],
+    [50, '50 ms'],
+    [1500, '1.5 s'],
+  ])('labels the axis tick %p as %p', (ms, label) => {
+    expect(tickLabel(ms)).toBe(label);
+  });
+
+  it('draws three bars per route, each as wide as its value on one scale', () => {
+    const svg = latencyChartSvg([
+      { route: 'a', p50: 10, p95: 20, p99: 40 },
+      { route: 'b', p50: 5, p95: 10, p99: 20 },
+    ]);
+    const widths = [...svg.matchAll(/<rect x="230" y="\d+" width="([\d.]+)" height="13"/g)].map((m) =>
+      Number(m[1]),
+    );
+
+    expect(widths).toHaveLength(6);
+    expect(widths[1]! / widths[0]!).toBeCloseTo(2);
+    expect(widths[2]! / widths[5]!).toBeCloseTo(2);
+  });
+
+  it('says so in the chart when no request was measured', () => {
+    expect(latencyChartSvg([])).toContain('no requests were measured');
+  });
+
+  it.each([
+    ['k6-dashboard.html', 'k6-dashboard.html'],
+    ['sub dir/a#b.html', 'sub%20dir/a%23b.html'],
+    ['https://example.com/x?a=1&b=2', 'https://example.com/x?a=1&amp;b=2'],
+    ['javascript:alert(1)', '#'],
+    ['JavaScript:alert(1)', '#'],
+    ['data:text/html,<b>', '#'],
+    ['//evil.example/x', '#'],
+  ])('makes the link target %p safe as %p', (target, href) => {
+    expect(safeHref(target)).toBe(href);
+  });
+
+  it('escapes the five HTML-significant characters', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+  });
+});

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newRunId, reportsDir } from '../common/paths';
+import type { RunSummary } from './results';
+import { type ProcessInfo, processesMarkedWith, runHarness, startHarness } from './test/process';
+
+/**
+ * The whole harness as a user runs it — a real process, real DynamoDB Local, the real stage,
+ * newman, k6 and the log check — and what a SIGTERM in the middle of it leaves behind.
+ */
+
+// DynamoDB Local's JVM, the stage, newman and a k6 smoke run, on a machine shared with others.
+const FULL_RUN_TIMEOUT_MS = 480_000;
+
+function readSummary(runId: string): RunSummary {
+  return JSON.parse(readFileSync(join(reportsDir(runId), 'summary.json'), 'utf8')) as RunSummary;
+}
+
+async function poll<T>(read: () => T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = read();
+  }
+  return value;
+}
+
+const kinds = (processes: ProcessInfo[]) => ({
+  jvm: processes.some((p) => /^\S*java /.test(p.command)),
+  k6: processes.some((p) => /k6 run /.test(p.command)),
+  stageWorker: processes.some((p) => p.command.includes('runtime.js')),
+});
+
+describe('npm start (pets-harness run) on the local target', () => {
+  it(
+    'runs every step, exits 0 and writes index.html, summary.json and report.png',
+    async () => {
+      const runId = `test-e2e-${newRunId()}`;
+
+      const result = await runHarness(['run', '--port', '0', '--run-id', runId]);
+
+      expect({ code: result.code, tail: result.stdout.split('\n').slice(-14).join('\n') }).toMatchObject({
+        code: 0,
+      });
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^PASSED in .+ \(exit 0\)$/);
+      const dir = reportsDir(runId);
+      for (const file of [
+        'index.html',
+        'summary.json',
+        'report.png',
+        'newman-junit.xml',
+        'k6-summary.json',
+        'logcheck.json',
+      ]) {
+        expect(existsSync(join(dir, file))).toBe(true);
+      }
+      const summary = readSummary(runId);
+      expect(summary).toMatchObject({
+        verdict: 'passed',
+        exitCode: 0,
+        target: 'local',
+        profile: 'smoke',
+        warnings: [],
+      });
+      expect(summary.steps.map((step) => [step.id, step.verdict])).toEqual(
+        ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'logcheck'].map((id) => [
+          id,
+          'passed',
+        ]),
+      );
+      // The log check counted what newman and k6 sent, and found every one of them logged.
+      const expected = (summary.newman?.requestsAtFunction ?? 0) + (summary.load?.requests ?? 0);
+      expect(expected).toBeGreaterThan(0);
+      expect(summary.logCheck?.completeness).toMatchObject({ expected, found: expected });
+      expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('data-verdict="passed"');
+    },
+    FULL_RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'stops every child on SIGTERM mid-run, leaves no orphans and exits 143',
+    async () => {
+      const runId = `test-sigterm-${newRunId()}`;
+      const harness = startHarness(['run', '--port', '0', '--run-id', runId, '--skip-screenshot'], {
+        ...process.env,
+        PETS_HARNESS_TEST_MARKER: runId,
+      });
+      // Mid-run = during k6, when the DynamoDB Local JVM, stage workers and k6 are all alive.
+      await harness.waitForStderr(/▶ k6 smoke/, FULL_RUN_TIMEOUT_MS / 2);
+      const alive = await poll(
+        () => processesMarkedWith([runId]),
+        (found) => Object.values(kinds(found)).every(Boolean),
+        20_000,
+      );
+      expect(kinds(alive)).toEqual({ jvm: true, k6: true, stageWorker: true });
+
+      harness.child.kill('SIGTERM');
+      const result = await harness.finished;
+
+      expect(result.code).toBe(143);
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^STOPPED \(exit 143\): stopped by SIGTERM/);
+      const leftovers = await poll(
+        () => processesMarkedWith([runId]),
+        (found) => found.length === 0,
+        10_000,
+      );
+      expect(leftovers).toEqual([]);
+      const summary = readSummary(runId);
+      expect(summary).toMatchObject({ verdict: 'error', exitCode: 143, stoppedBy: 'SIGTERM' });
+      expect(summary.steps.find((step) => step.id === 'logcheck')?.verdict).toBe('skipped');
+    },
+    FULL_RUN_TIMEOUT_MS,
+  );
+});
