@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -13,16 +13,14 @@ describe('contract/openapi.yaml', () => {
   });
 
   it('is rejected by the validator when broken, so the check above can fail', async () => {
-    const broken = join(mkdtempSync(join(tmpdir(), 'openapi-')), 'broken.yaml');
-    writeFileSync(
-      broken,
-      readFileSync(join(__dirname, 'openapi.yaml'), 'utf8').replace(
-        'operationId: listPets',
-        'operationId: [listPets]',
-      ),
-    );
+    const dir = mkdtempSync(join(tmpdir(), 'openapi-'));
+    const broken = join(dir, 'broken.yaml');
+    const text = readFileSync(join(__dirname, 'openapi.yaml'), 'utf8');
+    writeFileSync(broken, text.replace('operationId: listPets', 'operationId: [listPets]'));
 
-    const result = await validateOpenApiFile(broken);
+    const result = await validateOpenApiFile(broken).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
 
     expect(result.valid).toBe(false);
   });
