@@ -1,0 +1,161 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { PROJECT_ROOT } from '../common/paths';
+import { parseRunFlags } from './run';
+
+/**
+ * The CI examples cannot run here (they need GitHub and, for one, an AWS account), so this checks
+ * what can be checked: they are valid workflows, every npm script they call exists, and the
+ * harness flags they pass are ones `pets-harness run` accepts.
+ */
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string>;
+}
+interface Job {
+  'runs-on': string;
+  needs?: string | string[];
+  if?: string;
+  steps: Step[];
+}
+interface Workflow {
+  name: string;
+  on: unknown;
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const WORKFLOW_DIR = join(PROJECT_ROOT, '.github', 'workflows');
+const SCRIPTS = (
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
+
+function load(file: string): Workflow {
+  return parse(readFileSync(join(WORKFLOW_DIR, file), 'utf8')) as Workflow;
+}
+
+function allSteps(workflow: Workflow): Step[] {
+  return Object.values(workflow.jobs).flatMap((job) => job.steps);
+}
+
+/** `npm run x`, `npm start`, `npm test` → the script names they call. */
+function npmScripts(command: string): string[] {
+  const names: string[] = [];
+  for (const match of command.matchAll(/\bnpm (run(?:-script)?|start|test)\b(?: ([\w:-]+))?/g)) {
+    if (match[1] === 'start') names.push('start');
+    else if (match[1] === 'test') names.push('test');
+    else if (match[2]) names.push(match[2]);
+  }
+  return names;
+}
+
+/** The flags after `npm start --`, with `${{ … }}` expressions replaced by a plain word. */
+function harnessFlags(command: string): string[] | undefined {
+  const match = /npm start -- (.+)$/s.exec(command.replace(/\$\{\{[^}]+\}\}/g, 'x'));
+  return match?.[1]?.trim().split(/\s+/);
+}
+
+const files = readdirSync(WORKFLOW_DIR).filter((file) => /\.ya?ml$/.test(file));
+
+describe('the CI example workflows', () => {
+  it('are the pull-request and deployed-stage pipelines', () => {
+    expect(files.sort()).toEqual(['deployed-stage.yml', 'pull-request.yml']);
+  });
+
+  it.each(files)(
+    '%s is a workflow: triggers, and jobs whose steps each use an action or run a command',
+    (file) => {
+      const workflow = load(file);
+
+      expect(workflow.name).toEqual(expect.any(String));
+      expect(workflow.on).toBeDefined();
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        expect({ id, runsOn: job['runs-on'] }).toEqual({ id, runsOn: expect.any(String) });
+        for (const need of [job.needs ?? []].flat()) expect(Object.keys(workflow.jobs)).toContain(need);
+        for (const step of job.steps) expect(Boolean(step.uses) !== Boolean(step.run)).toBe(true);
+      }
+    },
+  );
+
+  it.each(files)('%s pins every action to a major version', (file) => {
+    for (const step of allSteps(load(file))) {
+      if (step.uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
+    }
+  });
+
+  it.each(files)('%s calls only npm scripts that package.json defines', (file) => {
+    const called = allSteps(load(file)).flatMap((step) => npmScripts(step.run ?? ''));
+
+    expect(called.length).toBeGreaterThan(0);
+    for (const script of called) expect(Object.keys(SCRIPTS)).toContain(script);
+  });
+
+  it.each(files)('%s passes pets-harness run only flags it accepts', (file) => {
+    const runs = allSteps(load(file))
+      .map((step) => harnessFlags(step.run ?? ''))
+      .filter((flags): flags is string[] => flags !== undefined);
+
+    expect(runs.length).toBeGreaterThan(0);
+    for (const flags of runs) expect(parseRunFlags(flags)).toBeDefined();
+  });
+
+  it('runs lint, the unit, contract, infra and integration suites and the local harness on a pull request', () => {
+    const workflow = load('pull-request.yml');
+    const commands = allSteps(workflow).map((step) => step.run ?? '');
+
+    for (const script of [
+      'lint',
+      'test:unit',
+      'test:contract',
+      'test:infra',
+      'test:integration',
+      'test:harness',
+    ]) {
+      expect(commands).toContain(`npm run ${script}`);
+    }
+    expect(commands.some((command) => command.startsWith('npm start'))).toBe(true);
+    expect(workflow.on).toHaveProperty('pull_request');
+  });
+
+  it('uploads reports/ as an artifact even when the harness failed, and caches the tool cache', () => {
+    const steps = load('pull-request.yml').jobs.harness?.steps ?? [];
+    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact'));
+    const cache = steps.find((step) => step.uses?.startsWith('actions/cache'));
+
+    expect(upload).toMatchObject({ if: 'always()', with: { path: 'reports/' } });
+    expect(cache?.with?.path).toBe('${{ env.PETS_HARNESS_CACHE }}');
+    expect(steps.indexOf(cache as Step)).toBeLessThan(
+      steps.findIndex((step) => step.run?.startsWith('npm start')),
+    );
+  });
+
+  it('deploys an ephemeral stack with OIDC credentials, runs the harness against it, and always destroys it', () => {
+    const workflow = load('deployed-stage.yml');
+    const steps = workflow.jobs['deployed-stage']?.steps ?? [];
+    const index = (predicate: (step: Step) => boolean) => steps.findIndex(predicate);
+
+    expect(workflow.permissions).toMatchObject({ 'id-token': 'write' });
+    const credentials =
+      steps[index((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials') ?? false)];
+    expect(credentials?.with).toHaveProperty('role-to-assume');
+    expect(credentials?.with).not.toHaveProperty('aws-access-key-id');
+    const deploy = index((step) => /cdk deploy -c env=\$\{\{ env.STAGE_ENV \}\}/.test(step.run ?? ''));
+    const harness = index((step) =>
+      /npm start -- --target aws --outputs cdk-outputs.json/.test(step.run ?? ''),
+    );
+    const destroy = index((step) => /cdk destroy -c env=\$\{\{ env.STAGE_ENV \}\}/.test(step.run ?? ''));
+    expect(workflow.env?.STAGE_ENV).toMatch(/^pr-\$\{\{/);
+    expect(steps[deploy]?.run).toContain('--outputs-file cdk-outputs.json');
+    expect(index((step) => step === credentials)).toBeLessThan(deploy);
+    expect(deploy).toBeLessThan(harness);
+    expect(harness).toBeLessThan(destroy);
+    expect(steps[destroy]).toMatchObject({ if: 'always()' });
+    expect(destroy).toBe(steps.length - 1);
+  });
+});
