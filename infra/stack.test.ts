@@ -259,23 +259,26 @@ describe('the REST API', () => {
     );
   });
 
-  it('answers preflights with the CORS settings of the spec', () => {
+  it('answers every preflight with the CORS settings of the spec', () => {
     const cors = corsSettings();
 
-    const preflight = methods().find((method) => method.httpMethod === 'OPTIONS');
-    const [response] = (preflight?.integration.IntegrationResponses ?? []) as {
-      ResponseParameters: Record<string, string>;
-    }[];
+    const preflights = methods().filter((method) => method.httpMethod === 'OPTIONS');
 
-    expect(response?.ResponseParameters).toEqual(
-      expect.objectContaining({
-        'method.response.header.Access-Control-Allow-Origin': `'${cors.allowOrigins.join(',')}'`,
-        'method.response.header.Access-Control-Allow-Methods': `'${cors.allowMethods.join(',')}'`,
-        'method.response.header.Access-Control-Allow-Headers': `'${cors.allowHeaders.join(',')}'`,
-        'method.response.header.Access-Control-Expose-Headers': `'${cors.exposeHeaders.join(',')}'`,
-        'method.response.header.Access-Control-Max-Age': `'${cors.maxAgeSeconds}'`,
-      }),
-    );
+    expect(preflights).toHaveLength(resources().length);
+    for (const preflight of preflights) {
+      const [response] = (preflight.integration.IntegrationResponses ?? []) as {
+        ResponseParameters: Record<string, string>;
+      }[];
+      expect(response?.ResponseParameters).toEqual(
+        expect.objectContaining({
+          'method.response.header.Access-Control-Allow-Origin': `'${cors.allowOrigins.join(',')}'`,
+          'method.response.header.Access-Control-Allow-Methods': `'${cors.allowMethods.join(',')}'`,
+          'method.response.header.Access-Control-Allow-Headers': `'${cors.allowHeaders.join(',')}'`,
+          'method.response.header.Access-Control-Expose-Headers': `'${cors.exposeHeaders.join(',')}'`,
+          'method.response.header.Access-Control-Max-Age': `'${cors.maxAgeSeconds}'`,
+        }),
+      );
+    }
   });
 });
 
@@ -372,6 +375,10 @@ describe('a stack for another environment', () => {
     ci.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'Pets-ci' });
     ci.template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/Pets-ci' });
     ci.template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'pets-api-ci' });
+  });
+
+  it('refuses an environment name that cannot suffix every name', () => {
+    expect(() => synthPetsApp({ env: 'Prod_1' })).toThrow(/environment name 'Prod_1'/);
   });
 
   it('deletes the table and its log groups with the stack when destroyOnRemoval is set', () => {
