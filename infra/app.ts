@@ -21,7 +21,7 @@ function contextString(app: App, key: string): string | undefined {
 
 /**
  * Adds the Pets stack to `app` from its context (`env`, `destroyOnRemoval`) and checks it with
- * cdk-nag's AWS Solutions rules: an unsuppressed error fails `cdk synth`.
+ * cdk-nag's AWS Solutions rules: an unacknowledged error or warning fails `cdk synth`.
  */
 export function addPetsStack(app: App, options: { bundleDir?: string } = {}): PetsStack {
   const names = stackNames(contextString(app, ENV_CONTEXT_KEY));
