@@ -6,7 +6,7 @@ import { endLine, exitReason, reportLine, runtimeExitLine, startLine, timeoutLin
 import type { EnvironmentMessage, InvokeMessage, RuntimeConfig } from './protocol';
 
 export type InvokeOutcome =
-  | { kind: 'result'; payload: string }
+  | { kind: 'result'; result: unknown }
   | { kind: 'function-error'; errorType: string }
   | { kind: 'timeout' }
   | { kind: 'crash'; reason: string }
@@ -105,7 +105,7 @@ export function createEnvironmentPool(options: EnvironmentPoolOptions): Environm
       memorySizeMb: options.config.memorySizeMb,
       maxMemoryUsedMb: message.maxMemoryUsedMb,
     };
-    if (message.type === 'result') finish(env, { kind: 'result', payload: message.payload }, report);
+    if (message.type === 'result') finish(env, { kind: 'result', result: message.result }, report);
     else finish(env, { kind: 'function-error', errorType: message.errorType }, report);
     release(env);
   }
@@ -139,7 +139,7 @@ export function createEnvironmentPool(options: EnvironmentPoolOptions): Environm
       fork(options.runtimePath, [JSON.stringify(config)], {
         env: { ...options.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
         execArgv: [],
-        serialization: 'advanced',
+        serialization: 'json',
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       }),
     );

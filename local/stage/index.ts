@@ -68,13 +68,7 @@ function apigwId(): string {
 function answerFor(outcome: InvokeOutcome): HttpAnswer {
   switch (outcome.kind) {
     case 'result': {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(outcome.payload);
-      } catch {
-        return gatewayError('functionError');
-      }
-      const mapped = mapProxyResult(parsed);
+      const mapped = mapProxyResult(outcome.result);
       return mapped.ok ? mapped.answer : gatewayError('functionError');
     }
     case 'throttled':
@@ -111,8 +105,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
+const resourceIds = new Map<string, string>();
+
+/** A stable id per resource, like API Gateway's, computed once. */
 function resourceIdOf(resource: string): string {
-  return createHash('sha1').update(resource).digest('hex').slice(0, 6);
+  let id = resourceIds.get(resource);
+  if (!id) {
+    id = createHash('sha1').update(resource).digest('hex').slice(0, 6);
+    resourceIds.set(resource, id);
+  }
+  return id;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 /**
- * Messages between the stage and an execution environment (a child process, `advanced`
- * serialization). One invoke in, one answer out; the environment writes the function's own log
+ * Messages between the stage and an execution environment (a child process; Node's `json` IPC
+ * serialization measured faster than `advanced` for these small messages). One invoke in, one answer out; the environment writes the function's own log
  * lines straight into its log stream, so no log traffic crosses the channel.
  */
 export interface RuntimeConfig {
@@ -32,8 +32,8 @@ export type EnvironmentMessage =
   | {
       type: 'result';
       requestId: string;
-      /** The JSON the function returned. */
-      payload: string;
+      /** What the function returned, after a JSON round trip (as Lambda serializes it); null for undefined. */
+      result: unknown;
       durationMs: number;
       maxMemoryUsedMb: number;
     }
