@@ -425,6 +425,34 @@ describe('npm run stage flags', () => {
 
   afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
 
+  it('starts DynamoDB, the seeded table and the stage, prints the URL and the logs, and stops on request', async () => {
+    const printed: string[] = [];
+    const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => {
+      printed.push(line);
+    });
+    let status = 0;
+    // Stands in for Ctrl-C: resolves once the printed URL has served the seed pets.
+    const until = async () => {
+      while (!printed.some((line) => line.startsWith('Stage:')))
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const url = /Stage:\s+(\S+)/u.exec(printed.find((line) => line.startsWith('Stage:')) ?? '')?.[1] ?? '';
+      const response = await fetch(`${url}/pets`);
+      status = response.status;
+      expect(((await response.json()) as unknown[]).length).toBe(20);
+    };
+    try {
+      const code = await runStage(['--port', '0', '--table', `pets-stage-cli-${process.pid}`], until);
+      expect(code).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(status).toBe(200);
+    expect(printed.find((line) => line.startsWith('Stage:'))).toMatch(
+      /^Stage:\s+http:\/\/127\.0\.0\.1:\d+\/default\b/u,
+    );
+    expect(printed.find((line) => line.startsWith('Logs:'))).toMatch(/log group \/aws\/lambda\/Pets/u);
+  });
+
   it('exits 2 with a message naming the port when the port is in use', async () => {
     await expect(runStage(['--port', String(busyPort)])).rejects.toThrow(
       new CannotRunError(`port ${busyPort} is in use: stop what is listening there or pass --port <another>`),
