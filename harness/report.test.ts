@@ -114,6 +114,44 @@ describe('the report page', () => {
     );
   });
 
+  it('lists the first 25 failed assertions and links the newman report for the rest', () => {
+    const summary = failedRunSummary();
+    summary.newman = newmanResult({
+      passed: false,
+      failures: Array.from({ length: 40 }, (_, i) => ({
+        folder: 'Validation',
+        request: `request ${i}`,
+        assertion: 'status is 400',
+        message: 'got 502',
+      })),
+    });
+
+    const html = renderReportHtml(summary);
+
+    expect(html).toContain('request 24');
+    expect(html).not.toContain('request 25<');
+    expect(html).toContain('and 15 more in <a href="newman.html">the newman report</a>');
+  });
+
+  it('leaves routes k6 never reached out of the chart and the slowest-route figure', () => {
+    const summary = runSummary({
+      load: loadResult({
+        passed: false,
+        routes: [
+          { route: 'never-called', count: 0, rps: 0, p50: 0, p95: 0, p99: 0, failedRate: 0 },
+          { route: 'list', count: 3, rps: 1, p50: 5, p95: 8, p99: 9, failedRate: 0 },
+        ],
+      }),
+    });
+
+    const html = renderReportHtml(summary);
+    const chart = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
+
+    expect(chart).not.toContain('never-called');
+    expect(chart).toContain('list');
+    expect(html).toContain('<div class="value">8 ms</div><div class="label">slowest route p95</div>');
+  });
+
   it('links every raw report by its relative path', () => {
     const html = renderReportHtml(runSummary());
 

@@ -17,6 +17,13 @@ import type {
  * rendered from the one RunSummary.
  */
 
+/** Failed assertions listed on the page; the rest are in newman's own report. */
+const MAX_FAILURES_SHOWN = 25;
+
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
 const VERDICT_TEXT: Record<StepVerdict, string> = {
   passed: 'passed',
   failed: 'failed',
@@ -45,7 +52,7 @@ function bannerText(summary: RunSummary): { title: string; detail: string } {
   if (summary.verdict === 'failed') {
     const failed = summary.steps
       .filter((step) => step.verdict === 'failed' || step.verdict === 'error')
-      .map((step) => `${step.label}: ${step.detail}`);
+      .map((step) => `${step.label}: ${truncate(step.detail, 140)}`);
     return { title: 'Checks failed', detail: failed.join(' · ') };
   }
   if (summary.stoppedBy) return { title: `Stopped by ${summary.stoppedBy}`, detail: summary.problem ?? '' };
@@ -68,8 +75,13 @@ function keyFigures(summary: RunSummary): string {
       value: formatNumber(load.requests),
       tone: passFail(load.passed),
     });
-    const worstP95 = Math.max(...load.routes.map((route) => route.p95));
-    if (load.routes.length > 0) figures.push({ label: 'slowest route p95', value: formatMs(worstP95) });
+    const measured = load.routes.filter((route) => route.count > 0);
+    if (measured.length > 0) {
+      figures.push({
+        label: 'slowest route p95',
+        value: formatMs(Math.max(...measured.map((route) => route.p95))),
+      });
+    }
   }
   if (logCheck) {
     figures.push({
@@ -130,7 +142,7 @@ function notRun(what: string): string {
   return `<p class="muted">${escapeHtml(what)} did not run in this run.</p>`;
 }
 
-function newmanSection(newman: NewmanResult | undefined): string {
+function newmanSection(newman: NewmanResult | undefined, reports: Record<string, string>): string {
   if (!newman) return section('newman', 'API tests (newman)', undefined, notRun('The Postman collection'));
   const folders = newman.folders
     .map(
@@ -138,15 +150,22 @@ function newmanSection(newman: NewmanResult | undefined): string {
         `<tr data-verdict="${folder.failed === 0 ? 'passed' : 'failed'}"><td>${escapeHtml(folder.name)}</td><td class="num">${formatNumber(folder.requests)}</td><td class="num">${formatNumber(folder.assertions)}</td><td class="num">${formatNumber(folder.failed)}</td><td>${badge(folder.failed === 0 ? 'passed' : 'failed')}</td></tr>`,
     )
     .join('');
+  const shown = newman.failures.slice(0, MAX_FAILURES_SHOWN);
+  const hidden = newman.failures.length - shown.length;
+  const newmanHtml = reports['newman-html'];
   const failures =
     newman.failures.length === 0
       ? ''
-      : `<h3>Failed assertions</h3><table class="failures"><thead><tr><th>folder</th><th>request</th><th>assertion</th><th>message</th></tr></thead><tbody>${newman.failures
+      : `<h3>Failed assertions</h3><table class="failures"><thead><tr><th>folder</th><th>request</th><th>assertion</th><th>message</th></tr></thead><tbody>${shown
           .map(
             (failure) =>
               `<tr><td>${escapeHtml(failure.folder)}</td><td>${escapeHtml(failure.request)}</td><td>${escapeHtml(failure.assertion)}</td><td class="detail">${escapeHtml(failure.message)}</td></tr>`,
           )
-          .join('')}</tbody></table>`;
+          .join('')}</tbody></table>${
+          hidden > 0
+            ? `<p class="muted">and ${formatNumber(hidden)} more${newmanHtml ? ` in <a href="${safeHref(newmanHtml)}">the newman report</a>` : ''}.</p>`
+            : ''
+        }`;
   const body = `<p>${formatNumber(newman.requestsSent)} requests sent (${formatNumber(newman.requestsAtFunction)} reached the function), ${formatNumber(newman.assertions.total)} assertions, ${formatNumber(newman.assertions.failed)} failed.</p><table class="folders"><thead><tr><th>folder</th><th class="num">requests</th><th class="num">assertions</th><th class="num">failed</th><th>verdict</th></tr></thead><tbody>${folders}</tbody></table>${failures}`;
   return section('newman', 'API tests (newman)', passFail(newman.passed), body);
 }
@@ -165,7 +184,7 @@ function loadSection(load: LoadResult | undefined, profile: string, reports: Rec
     load.thresholdsFailed.length === 0
       ? ''
       : `<p class="bad">Thresholds crossed:</p><ul class="findings">${load.thresholdsFailed.map((name) => `<li><code>${escapeHtml(name)}</code></li>`).join('')}</ul>`;
-  const body = `<p>Profile <strong>${escapeHtml(profile)}</strong>: ${formatNumber(load.requests)} requests. ${escapeHtml(load.explanation)}</p>${thresholds}<div class="chart-wrap">${latencyChartSvg(load.routes)}</div><table class="routes"><thead><tr><th>route</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">failed</th></tr></thead><tbody>${rows}</tbody></table>${dashboard ? `<p><a href="${safeHref(dashboard)}">Open the k6 dashboard</a> for the full time series.</p>` : ''}`;
+  const body = `<p>Profile <strong>${escapeHtml(profile)}</strong>: ${formatNumber(load.requests)} requests. ${escapeHtml(load.explanation)}</p>${thresholds}<div class="chart-wrap">${latencyChartSvg(load.routes.filter((route) => route.count > 0))}</div><table class="routes"><thead><tr><th>route</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">failed</th></tr></thead><tbody>${rows}</tbody></table>${dashboard ? `<p><a href="${safeHref(dashboard)}">Open the k6 dashboard</a> for the full time series.</p>` : ''}`;
   return section('load', 'Load (k6)', passFail(load.passed), body);
 }
 
@@ -335,7 +354,7 @@ export function renderReportHtml(summary: RunSummary): string {
 <div id="verdict" class="banner ${escapeHtml(summary.verdict)}" data-verdict="${escapeHtml(summary.verdict)}"><div><div class="title">${escapeHtml(banner.title)}</div><div class="detail">${escapeHtml(banner.detail)}</div></div><div class="code">exit ${escapeHtml(summary.exitCode)}</div></div>
 ${keyFigures(summary)}
 ${section('steps', 'Steps', undefined, stepsTable(summary.steps))}
-${newmanSection(summary.newman)}
+${newmanSection(summary.newman, relativeReports)}
 ${loadSection(summary.load, summary.profile, relativeReports)}
 ${logCheckSection(summary.logCheck, summary.budgets)}
 ${reportsSection(relativeReports)}
@@ -395,7 +414,7 @@ export function estimatePageHeight(summary: RunSummary): number {
   const rows =
     summary.steps.length +
     (summary.newman?.folders.length ?? 0) +
-    (summary.newman?.failures.length ?? 0) +
+    Math.min(summary.newman?.failures.length ?? 0, MAX_FAILURES_SHOWN) * 1.6 +
     routes +
     (summary.logCheck
       ? Object.keys(summary.logCheck.metrics).length + summary.logCheck.violations.length * 2
