@@ -112,4 +112,35 @@ describe('npm start (pets-harness run) on the local target', () => {
     },
     FULL_RUN_TIMEOUT_MS,
   );
+
+  it(
+    'stops DynamoDB Local and the stage workers on Ctrl-C (SIGINT) during newman and exits 130',
+    async () => {
+      const runId = `test-sigint-${newRunId()}`;
+      const harness = startHarness(['run', '--port', '0', '--run-id', runId, '--skip-screenshot'], {
+        ...process.env,
+        PETS_HARNESS_TEST_MARKER: runId,
+      });
+      await harness.waitForStderr(/▶ newman/, FULL_RUN_TIMEOUT_MS / 2);
+      const alive = await poll(
+        () => processesMarkedWith([runId]),
+        (found) => kinds(found).jvm && kinds(found).stageWorker,
+        20_000,
+      );
+      expect(kinds(alive)).toMatchObject({ jvm: true, stageWorker: true });
+
+      harness.child.kill('SIGINT');
+      const result = await harness.finished;
+
+      expect(result.code).toBe(130);
+      const leftovers = await poll(
+        () => processesMarkedWith([runId]),
+        (found) => found.length === 0,
+        10_000,
+      );
+      expect(leftovers).toEqual([]);
+      expect(readSummary(runId)).toMatchObject({ verdict: 'error', exitCode: 130, stoppedBy: 'SIGINT' });
+    },
+    FULL_RUN_TIMEOUT_MS,
+  );
 });
