@@ -9,6 +9,7 @@ import { addPetsStack } from './app';
 import { nagAcknowledgments } from './nag';
 import { stackNames } from './names';
 import { PetsStack } from './stack';
+import { disposeApp } from './test/synth';
 
 const SYNTH_TIMEOUT_MS = 180_000;
 
@@ -34,6 +35,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     addPetsStack(app);
 
     expect(findings(app)).toEqual([]);
+    disposeApp(app);
   });
 
   it('report each acknowledged rule on the bare stack, so no acknowledgment is stale', () => {
@@ -41,6 +43,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     const stack = new PetsStack(app, 'Bare', { names: stackNames() });
 
     const reported = new Set(findings(app).map((finding) => finding.rule));
+    disposeApp(app);
 
     const acknowledged = nagAcknowledgments(stack).flatMap(({ rules }) => rules.map((rule) => rule.id));
     expect(acknowledged.length).toBeGreaterThan(0);
@@ -48,7 +51,9 @@ describe('cdk-nag AwsSolutions checks', () => {
   });
 
   it('acknowledge nothing without a reason of at least one sentence', () => {
-    const stack = new PetsStack(new App(), 'Reasons', { names: stackNames() });
+    const app = new App();
+    const stack = new PetsStack(app, 'Reasons', { names: stackNames() });
+    disposeApp(app);
 
     for (const { rules } of nagAcknowledgments(stack)) {
       for (const rule of rules) expect(rule.reason.split(/\s+/).length).toBeGreaterThanOrEqual(12);

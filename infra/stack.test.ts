@@ -7,7 +7,7 @@ import { DEFAULT_STAGE, functionSettings } from '../definitions/function';
 import { createTableInput } from '../definitions/table';
 import { ensureBundle } from '../handler/build';
 import { leastPrivilegeFindings, statementsForRole } from './test/iam-audit';
-import { onlyLogicalId, type SynthesizedStack, synthPetsApp } from './test/synth';
+import { disposeApp, onlyLogicalId, type SynthesizedStack, synthPetsApp } from './test/synth';
 
 // Synthesizing copies the bundle and runs cdk-nag and CloudFormation validation: seconds, not ms.
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -19,6 +19,10 @@ beforeAll(async () => {
   bundleDir = (await ensureBundle()).dir;
   synthesized = synthPetsApp();
 }, SYNTH_TIMEOUT_MS);
+
+afterAll(() => {
+  disposeApp(synthesized.app);
+});
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -368,6 +372,10 @@ describe('a stack for another environment', () => {
   beforeAll(() => {
     ci = synthPetsApp({ env: 'ci', destroyOnRemoval: 'true' });
   }, SYNTH_TIMEOUT_MS);
+
+  afterAll(() => {
+    disposeApp(ci.app);
+  });
 
   it('suffixes the stack, table, function, log group and API names with the environment', () => {
     expect(ci.stack.stackName).toBe('PetsStack-ci');
