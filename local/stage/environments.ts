@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { stopChild, trackChild } from '../../common/processes';
 import { type LogStreamWriter, newLogStreamName, openLogStream } from '../logs';
-import { endLine, exitReason, reportLine, runtimeExitLine, startLine, timeoutLine } from './lambda-log';
+import { endLine, exitReason, reportLine, runtimeExitLine, timeoutLine } from './lambda-log';
 import type { EnvironmentMessage, InvokeMessage, RuntimeConfig } from './protocol';
 
 export type InvokeOutcome =
@@ -71,13 +71,16 @@ export function createEnvironmentPool(options: EnvironmentPoolOptions): Environm
   let coldStarts = 0;
   let stopped = false;
 
-  function finish(env: Environment, outcome: InvokeOutcome, report: Parameters<typeof reportLine>[0]): void {
+  /** Ends the active invocation; `report` when the environment could not write END/REPORT itself. */
+  function finish(env: Environment, outcome: InvokeOutcome, report?: Parameters<typeof reportLine>[0]): void {
     const active = env.active;
     if (!active) return;
     clearTimeout(active.timer);
     env.active = undefined;
-    env.log.append(endLine(active.waiter.requestId));
-    env.log.append(reportLine({ ...report, initDurationMs: env.pendingInitMs }));
+    if (report) {
+      env.log.append(endLine(active.waiter.requestId));
+      env.log.append(reportLine({ ...report, initDurationMs: env.pendingInitMs }));
+    }
     env.pendingInitMs = undefined;
     active.waiter.resolve(outcome);
   }
@@ -99,14 +102,8 @@ export function createEnvironmentPool(options: EnvironmentPoolOptions): Environm
     const active = env.active;
     if (!active || active.waiter.requestId !== message.requestId) return;
     env.maxMemoryUsedMb = message.maxMemoryUsedMb;
-    const report = {
-      requestId: message.requestId,
-      durationMs: message.durationMs,
-      memorySizeMb: options.config.memorySizeMb,
-      maxMemoryUsedMb: message.maxMemoryUsedMb,
-    };
-    if (message.type === 'result') finish(env, { kind: 'result', result: message.result }, report);
-    else finish(env, { kind: 'function-error', errorType: message.errorType }, report);
+    if (message.type === 'result') finish(env, { kind: 'result', result: message.result });
+    else finish(env, { kind: 'function-error', errorType: message.errorType });
     release(env);
   }
 
@@ -216,7 +213,6 @@ export function createEnvironmentPool(options: EnvironmentPoolOptions): Environm
       return;
     }
     const startedAt = Date.now();
-    env.log.append(startLine(waiter.requestId), startedAt);
     const timeoutMs = options.timeoutSeconds * 1000;
     const timer = setTimeout(() => onTimeout(env), timeoutMs);
     timer.unref();

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { format } from 'node:util';
 import type { Callback, Context } from 'aws-lambda';
 import { openLogStream } from '../logs';
-import { consoleLine, invokeErrorLine, uncaughtLine } from './lambda-log';
+import { consoleLine, endLine, invokeErrorLine, reportLine, startLine, uncaughtLine } from './lambda-log';
 import {
   type EnvironmentMessage,
   type InvokeMessage,
@@ -24,6 +24,8 @@ type Handler = (event: unknown, context: Context, callback: Callback) => unknown
 const config = JSON.parse(process.argv[2] ?? '{}') as RuntimeConfig;
 const stream = openLogStream(config.logGroupName, config.logStreamName, config.logDir);
 let currentRequestId: string | undefined;
+/** Reported on the first invocation's REPORT only, as Lambda does. */
+let pendingInitMs: number | undefined;
 
 function send(message: EnvironmentMessage): void {
   process.send?.(message);
@@ -135,8 +137,11 @@ function runHandler(handler: Handler, message: InvokeMessage): Promise<unknown> 
 async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   currentRequestId = message.requestId;
   process.env._X_AMZN_TRACE_ID = message.traceId;
+  // START/END/REPORT are written here, in order with the function's lines and off the stage's
+  // event loop; the stage writes them only for invocations this process cannot finish (timeout, crash).
+  stream.append(startLine(message.requestId));
   const started = performance.now();
-  let outcome: EnvironmentMessage;
+  let outcome: Exclude<EnvironmentMessage, { type: 'ready' }>;
   try {
     const result = await runHandler(handler, message);
     const payload = JSON.stringify(result ?? null);
@@ -170,6 +175,17 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   }
   flushStdout();
   flushStderr();
+  stream.append(endLine(message.requestId));
+  stream.append(
+    reportLine({
+      requestId: message.requestId,
+      durationMs: outcome.durationMs,
+      memorySizeMb: config.memorySizeMb,
+      maxMemoryUsedMb: outcome.maxMemoryUsedMb,
+      initDurationMs: pendingInitMs,
+    }),
+  );
+  pendingInitMs = undefined;
   send(outcome);
 }
 
@@ -182,7 +198,8 @@ try {
 }
 // performance.now() counts from process start: runtime start-up plus the function's static init,
 // which is what Lambda's Init Duration covers.
-send({ type: 'ready', initDurationMs: performance.now() });
+pendingInitMs = performance.now();
+send({ type: 'ready', initDurationMs: pendingInitMs });
 // The stage went away without stopping us (killed): an orphaned environment has nothing to serve.
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: InvokeMessage) => {
