@@ -11,7 +11,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { corsSettings, operations } from '../contract/spec';
+import { corsSettings, operations, resources } from '../contract/spec';
 import { functionSettings } from '../definitions/function';
 import type { StackNames } from './names';
 import { retentionDays } from './retention';
@@ -106,7 +106,7 @@ export function addPetsApi(
     const resource = api.root.resourceForPath(operation.resource);
     resource.addMethod(operation.method, integration, { operationName: operation.operationId });
   }
-  for (const path of new Set(operations().map((operation) => operation.resource))) {
+  for (const path of resources()) {
     api.root.resourceForPath(path).addCorsPreflight({
       allowOrigins: cors.allowOrigins,
       allowMethods: cors.allowMethods,
