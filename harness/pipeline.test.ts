@@ -1,0 +1,228 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadOptions } from '../load/runner/run';
+import type { LogCheckOptions } from '../logcheck/index';
+import type { NewmanOptions } from '../postman/run';
+import type { SeedOptions, SeedSummary } from '../seed/index';
+import { parts } from './parts';
+import { type RunOptions, runHarness } from './pipeline';
+import type { Interruption } from './steps';
+import { loadResult, logCheckResult, newmanResult } from './test/fixtures';
+
+/**
+ * The aws target's wiring, with the parts replaced by fakes (a deployed stack is not available
+ * here; the parts themselves are tested against their local stand-ins): which URL, table, log
+ * group and region each part gets, and how check results become the run's verdict.
+ */
+
+const API_URL = 'https://abc123.execute-api.eu-west-1.amazonaws.com/default';
+
+const noSignal: Interruption = { promise: new Promise<never>(() => {}), signal: undefined, dispose() {} };
+
+interface Calls {
+  newman: NewmanOptions[];
+  load: LoadOptions[];
+  seed: SeedOptions[];
+  logCheck: LogCheckOptions[];
+}
+
+function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}): Calls {
+  const calls: Calls = { newman: [], load: [], seed: [], logCheck: [] };
+  jest
+    .spyOn(parts, 'k6')
+    .mockReturnValue({ ...jest.requireActual('../tools/k6'), ensureK6: async () => '/opt/k6' });
+  jest.spyOn(parts, 'newman').mockReturnValue({
+    ...jest.requireActual('../postman/run'),
+    runNewman: async (options: NewmanOptions) => {
+      calls.newman.push(options);
+      return newmanResult(
+        overrides.newmanPassed === false ? { passed: false, assertions: { total: 214, failed: 3 } } : {},
+      );
+    },
+  });
+  jest.spyOn(parts, 'load').mockReturnValue({
+    ...jest.requireActual('../load/runner/run'),
+    runLoad: async (options: LoadOptions) => {
+      calls.load.push(options);
+      if (overrides.loadError) throw overrides.loadError;
+      return loadResult();
+    },
+  });
+  jest.spyOn(parts, 'seed').mockReturnValue({
+    ...jest.requireActual('../seed/index'),
+    seedTable: async (options: SeedOptions = {}): Promise<SeedSummary> => {
+      calls.seed.push(options);
+      return {
+        tableName: options.tableName ?? 'pets',
+        target: `aws:${options.region}`,
+        tableCreated: false,
+        resetBy: 'deleting items',
+        deleted: 3,
+        seedPets: 20,
+        generated: 0,
+        written: 20,
+        retries: 0,
+        durationMs: 10,
+      };
+    },
+  });
+  jest.spyOn(parts, 'logCheck').mockReturnValue({
+    ...jest.requireActual('../logcheck/index'),
+    runLogCheck: async (options: LogCheckOptions) => {
+      calls.logCheck.push(options);
+      return logCheckResult({ source: 'cloudwatch /aws/lambda/Pets-pr-7' });
+    },
+  });
+  return calls;
+}
+
+describe('a run against a deployed stack (--target aws)', () => {
+  const savedEnv = { ...process.env };
+  let dir: string;
+  let outputsFile: string;
+
+  function options(overrides: Partial<RunOptions> = {}): RunOptions {
+    return {
+      runId: 'aws-run-1',
+      target: 'aws',
+      profile: 'smoke',
+      port: 0,
+      skipLoad: false,
+      seed: true,
+      outputsFile,
+      budgets: { p95Ms: 800 },
+      reportsDir: join(dir, 'reports'),
+      ...overrides,
+    };
+  }
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'harness-aws-'));
+    outputsFile = join(dir, 'cdk-outputs.json');
+    writeFileSync(
+      outputsFile,
+      JSON.stringify({
+        'PetsStack-pr-7': {
+          ApiUrl: `${API_URL}/`,
+          TableName: 'pets-pr-7',
+          FunctionName: 'Pets-pr-7',
+          LogGroupName: '/aws/lambda/Pets-pr-7',
+        },
+      }),
+    );
+    // Credentials from the environment: the SDK's default chain resolves them without a network call.
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAHARNESSTEST1234';
+    process.env.AWS_SECRET_ACCESS_KEY = 'not-a-secret';
+    delete process.env.AWS_PROFILE;
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.env = { ...savedEnv };
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('seeds the stack table, runs newman and k6 at ApiUrl and checks CloudWatch for every request sent', async () => {
+    const calls = fakeParts();
+    const before = Date.now();
+
+    const { summary } = await runHarness(options(), noSignal);
+
+    expect(summary).toMatchObject({ verdict: 'passed', exitCode: 0, failedChecks: [] });
+    expect(summary.steps.map((step) => [step.id, step.verdict])).toEqual([
+      ['credentials', 'passed'],
+      ['tools', 'passed'],
+      ['outputs', 'passed'],
+      ['seed', 'passed'],
+      ['newman', 'passed'],
+      ['load', 'passed'],
+      ['logcheck', 'passed'],
+    ]);
+    expect(summary.environment).toMatchObject({
+      baseUrl: API_URL,
+      stackName: 'PetsStack-pr-7',
+      tableName: 'pets-pr-7',
+      logGroupName: '/aws/lambda/Pets-pr-7',
+      region: 'eu-west-1',
+    });
+    expect(calls.seed).toEqual([
+      expect.objectContaining({ region: 'eu-west-1', tableName: 'pets-pr-7', reset: true }),
+    ]);
+    expect(calls.seed[0]).not.toHaveProperty('endpoint');
+    expect(calls.newman).toEqual([
+      expect.objectContaining({ baseUrl: API_URL, runId: 'aws-run-1', env: 'aws' }),
+    ]);
+    expect(calls.load).toEqual([
+      expect.objectContaining({ baseUrl: API_URL, runId: 'aws-run-1', profile: 'smoke' }),
+    ]);
+    const logCheck = calls.logCheck[0];
+    expect(logCheck).toMatchObject({
+      runId: 'aws-run-1',
+      source: 'cloudwatch',
+      logGroupName: '/aws/lambda/Pets-pr-7',
+      region: 'eu-west-1',
+      budgets: { p95Ms: 800 },
+      // newman's requests that reach the function + k6's requests (fixtures: 52 + 412).
+      expectRequests: 464,
+    });
+    expect(logCheck?.since).toBeLessThan(before);
+    expect(logCheck?.until).toBeGreaterThan(Date.now());
+    expect(summary.budgets).toMatchObject({ durationP95Ms: 800 });
+  });
+
+  it('does not touch the table without --seed', async () => {
+    const calls = fakeParts();
+
+    const { summary } = await runHarness(options({ seed: false }), noSignal);
+
+    expect(calls.seed).toEqual([]);
+    expect(summary.steps.find((step) => step.id === 'seed')).toMatchObject({ verdict: 'skipped' });
+    expect(summary.verdict).toBe('passed');
+  });
+
+  it('fails the run (exit 1) naming newman when an assertion failed, and still runs k6 and the log check', async () => {
+    const calls = fakeParts({ newmanPassed: false });
+
+    const { summary } = await runHarness(options(), noSignal);
+
+    expect(summary).toMatchObject({ verdict: 'failed', exitCode: 1, failedChecks: ['newman'] });
+    expect(calls.load).toHaveLength(1);
+    expect(calls.logCheck).toHaveLength(1);
+  });
+
+  it('records a crashed k6 as a failed check and checks the logs without a request count it cannot know', async () => {
+    const calls = fakeParts({ loadError: new Error('k6 crashed') });
+
+    const { summary } = await runHarness(options(), noSignal);
+
+    expect(summary).toMatchObject({ verdict: 'failed', exitCode: 1, failedChecks: ['k6 (smoke)'] });
+    expect(summary.steps.find((step) => step.id === 'load')).toMatchObject({
+      verdict: 'failed',
+      detail: 'k6 crashed',
+    });
+    expect(calls.logCheck[0]).not.toHaveProperty('expectRequests');
+  });
+
+  it('counts only newman requests for the log check with --skip-load', async () => {
+    const calls = fakeParts();
+
+    const { summary } = await runHarness(options({ skipLoad: true }), noSignal);
+
+    expect(calls.load).toEqual([]);
+    expect(calls.logCheck[0]?.expectRequests).toBe(52);
+    expect(summary.steps.filter((step) => step.verdict === 'skipped').map((step) => step.id)).toEqual([
+      'tools',
+      'load',
+    ]);
+  });
+
+  it('takes the region from --region over the one in ApiUrl', async () => {
+    const calls = fakeParts();
+
+    await runHarness(options({ region: 'eu-central-1' }), noSignal);
+
+    expect(calls.logCheck[0]?.region).toBe('eu-central-1');
+    expect(calls.seed[0]?.region).toBe('eu-central-1');
+  });
+});
