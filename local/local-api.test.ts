@@ -105,4 +105,20 @@ describe('the local API end to end', () => {
       true,
     );
   });
+
+  it('reports a cold start in the handler log exactly where the runtime logs an Init Duration', async () => {
+    await call('/pets/2');
+    const messages = readLogEvents({ logGroupName: api.logGroupName, dir: logDir }).map(
+      (event) => event.message,
+    );
+    const coldStarts = messages
+      .filter((message) => message.startsWith('{'))
+      .map((message) => JSON.parse(message) as Record<string, unknown>)
+      .filter((line) => line.message === 'request completed' && line.cold_start === true);
+    const initReports = messages.filter(
+      (message) => message.startsWith('REPORT') && message.includes('Init Duration'),
+    );
+    expect(initReports.length).toBeGreaterThanOrEqual(1);
+    expect(coldStarts).toHaveLength(initReports.length);
+  });
 });

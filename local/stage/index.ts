@@ -155,6 +155,8 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memorySizeMb),
     AWS_LAMBDA_LOG_GROUP_NAME: settings.logGroupName,
+    // Lambda sets this for on-demand environments; Powertools reads it to report `cold_start`.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_EXECUTION_ENV: `AWS_Lambda_${settings.runtime}`,
     LAMBDA_TASK_ROOT: bundleDir,
     _HANDLER: settings.handler,

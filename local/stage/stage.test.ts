@@ -139,6 +139,7 @@ describe('the local stage with purpose-built functions', () => {
       TABLE_NAME: 'stage-test-table',
       AWS_REGION: 'us-east-1',
       AWS_LAMBDA_FUNCTION_NAME: 'Pets',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     });
     expect(body.env.TRACE_ID).toMatch(/^Root=1-/u);
     expect(body.env.HOME_LEAKED).toBeUndefined();

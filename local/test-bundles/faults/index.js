@@ -20,6 +20,7 @@ const echo = (event, context) => ({
       TABLE_NAME: process.env.TABLE_NAME,
       AWS_REGION: process.env.AWS_REGION,
       AWS_LAMBDA_FUNCTION_NAME: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      AWS_LAMBDA_INITIALIZATION_TYPE: process.env.AWS_LAMBDA_INITIALIZATION_TYPE,
       AWS_LAMBDA_LOG_STREAM_NAME: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
       TRACE_ID: process.env._X_AMZN_TRACE_ID,
       HOME_LEAKED: process.env.JEST_WORKER_ID,
