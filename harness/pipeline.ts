@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CannotRunError } from '../common/cli';
-import { localLogDir } from '../common/paths';
 import { BASE_STACK_NAME } from '../infra/names';
 import type { Budgets } from '../logcheck/index';
 import { parts } from './parts';
@@ -262,9 +261,10 @@ async function runLocal(state: RunState, closed: { value: boolean }): Promise<vo
   });
 
   const { LOCAL_AWS_ENV } = parts.dynamoDb();
-  // One log store per run: the log check then reads this run's stage only, even when another
-  // stage (npm run stage) writes the default store at the same time.
-  const logDir = join(localLogDir(), 'runs', options.runId);
+  // One log store per run, inside the run's report folder: the log check reads this run's stage
+  // only (even while another stage writes the default store), and the function's logs travel with
+  // the report (a CI artifact).
+  const logDir = join(options.reportsDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const stage = await steps.run('stage', 'stage', { check: false }, async (progress) => {
     const { startStage } = parts.stage();
