@@ -1,12 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type NewmanRunSummary, run as runCollection } from 'newman';
 import { exitCodeFor, UsageError } from '../common/cli';
 import type { Pet } from '../handler/pet';
 import { type LocalApi, startLocalApi } from '../local';
 import { readLogEvents } from '../local/logs';
+import type { PostmanCollection } from '../postman/build-collection';
 import { main } from '../postman/cli';
+import { COLLECTION_PATH } from '../postman/collection-files';
 import { runNewman } from '../postman/run';
 import { loadSeedPets } from '../seed';
 import { dropTable, scanPets, testClient, uniqueTableName } from './support/dynamodb';
@@ -97,6 +100,51 @@ describe('newman against the local stage', () => {
         requestsSent: number;
       };
       expect(summary).toMatchObject({ runId, requestsSent: result.requestsSent });
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'deletes what it created in the Cleanup folder when the deletes in the middle fail',
+    async () => {
+      // The committed collection with both of its own deletes sent to a port nothing listens on:
+      // two real failed requests, leaving two pets for Cleanup.
+      const collection = JSON.parse(readFileSync(COLLECTION_PATH, 'utf8')) as PostmanCollection;
+      const deadUrl = `http://127.0.0.1:${await closedPort()}`;
+      for (const item of collection.item.flatMap((folder) => folder.item)) {
+        if (item.name === 'Delete the pet' || item.name === 'Delete the pet collided with') {
+          item.request.url.raw = item.request.url.raw.replace('{{baseUrl}}', deadUrl);
+          item.request.url.host = [deadUrl];
+        }
+      }
+      const collectionFile = join(workDir, 'failing-deletes.postman_collection.json');
+      writeFileSync(collectionFile, JSON.stringify(collection));
+      const cleanupRequests: number[] = [];
+      const summary = await new Promise<NewmanRunSummary>((resolve, reject) => {
+        runCollection(
+          {
+            collection: collectionFile,
+            envVar: [
+              { key: 'baseUrl', value: api.url },
+              { key: 'runId', value: 'it-newman-failing-deletes' },
+            ],
+            reporters: [],
+          },
+          (error, result) => (error ? reject(error) : resolve(result)),
+        ).on(
+          'request',
+          (_error: Error | null, event: { item?: { name: string }; response?: { code: number } }) => {
+            if (event.item?.name === 'Delete a pet this run created')
+              cleanupRequests.push(event.response?.code ?? 0);
+          },
+        );
+      });
+
+      expect(summary.run.failures.map((failure) => failure.source?.name)).toEqual(
+        expect.arrayContaining(['Delete the pet', 'Delete the pet collided with']),
+      );
+      expect(cleanupRequests).toEqual([204, 204]);
+      expect((await scanPets(client, tableName)).sort(byId)).toEqual(loadSeedPets().sort(byId));
     },
     RUN_TIMEOUT_MS,
   );
