@@ -49,7 +49,7 @@ export function isDynamoDbLocalCached(version: string = TOOL_VERSIONS.dynamoDbLo
 }
 
 function mavenAvailable(): boolean {
-  const probe = spawnSync('mvn', ['-v'], { stdio: 'ignore' });
+  const probe = spawnSync('mvn', ['-v'], { stdio: 'ignore', env: process.env });
   return probe.status === 0;
 }
 

@@ -115,7 +115,7 @@ function forcedKind(): DynamoDbKind | undefined {
 
 async function useEndpoint(endpoint: string, kind: DynamoDbKind, log: (line: string) => void) {
   try {
-    await waitForDynamoDb(endpoint, { deadlineMs: 10_000 });
+    await waitForDynamoDb(endpoint, { deadlineMs: 5_000 });
   } catch (error) {
     throw new CannotRunError(
       `DYNAMODB_ENDPOINT=${endpoint} does not answer (${errorText(error)}). Start DynamoDB there, or unset DYNAMODB_ENDPOINT to let the harness start one.`,
@@ -189,7 +189,8 @@ async function startContainer(
 
 /** The major version of `java` on PATH, or undefined when there is none. */
 export function javaMajorVersion(): { major?: number; detail: string } {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  // env passed explicitly so a caller's (or a test's) PATH is the one searched.
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8', env: process.env });
   if (probe.error || probe.status !== 0) return { detail: 'no java on PATH' };
   return parseJavaVersion(`${probe.stderr}${probe.stdout}`);
 }
@@ -209,7 +210,7 @@ async function startJar(log: (line: string) => void): Promise<RunningDynamoDb> {
   const { command, args } = dynamoDbLocalCommand(dir, port);
   // Own process group: a Ctrl-C in the terminal reaches us, and we end the whole group in order.
   const child: ChildProcess = trackChild(
-    spawn(command, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(command, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env }),
   );
   let output = '';
   const keep = (chunk: Buffer) => {

@@ -1,0 +1,14 @@
+// Run as a child process by provider.test.ts: starts the DynamoDB Local jar, prints its endpoint,
+// and waits to be signalled, like a test run or `npm start` that gets Ctrl-C.
+import { startDynamoDb } from '../../local/dynamodb';
+
+startDynamoDb({ log: (line) => process.stderr.write(`${line}\n`) }).then(
+  (running) => {
+    process.stdout.write(`${JSON.stringify({ endpoint: running.endpoint, kind: running.kind })}\n`);
+    setInterval(() => undefined, 60_000);
+  },
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  },
+);
