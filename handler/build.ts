@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { PROJECT_ROOT } from '../common/paths';
 import { functionSettings } from '../definitions/function';
 
@@ -12,9 +12,58 @@ const SOURCE_DIRS = [join(PROJECT_ROOT, 'handler'), join(PROJECT_ROOT, 'definiti
 const LOCKFILE = join(PROJECT_ROOT, 'package-lock.json');
 
 /**
+ * The DynamoDB client's default credential chain (`@aws-sdk/credential-provider-node`) carries SSO,
+ * STS, web identity, ini/process files, login and container/IMDS providers plus the nested SSO/STS
+ * clients they use: about a third of the bundle, all of which V8 parses on every cold start. In
+ * Lambda the credentials of the execution role are always in the environment (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN — the runtime's reserved variables), which is the
+ * chain's first link and the one it takes there; the local stage, the integration tests and the
+ * cold-start bench pass environment credentials too. So in the bundle only, the chain resolves to
+ * this env-only provider (the unbundled code and the unit tests keep the SDK's default chain).
+ * Without those variables it fails with an error that says what is missing instead of falling
+ * through to providers that are not there; the handler logs it and answers 500.
+ */
+const ENV_ONLY_CREDENTIALS = `
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { CredentialsProviderError } from '@smithy/core/config';
+export const defaultProvider = (init = {}) => {
+  const fromEnvironment = fromEnv(init);
+  return async () => {
+    try {
+      return await fromEnvironment();
+    } catch {
+      throw new CredentialsProviderError(
+        'No AWS credentials: this function reads them only from the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), which the Lambda runtime sets from the execution role; set them when running the bundle elsewhere',
+        { tryNextLink: false, logger: init.logger },
+      );
+    }
+  };
+};
+export const credentialsWillNeedRefresh = (credentials) => credentials?.expiration !== undefined;
+export const credentialsTreatedAsExpired = (credentials) =>
+  credentials?.expiration !== undefined && credentials.expiration.getTime() - Date.now() < 300000;
+`;
+
+const envOnlyCredentials: Plugin = {
+  name: 'env-only-credentials',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: 'env-only-credentials',
+      namespace: 'pets-handler',
+    }));
+    plugin.onLoad({ filter: /^env-only-credentials$/, namespace: 'pets-handler' }, () => ({
+      contents: ENV_ONLY_CREDENTIALS,
+      loader: 'js',
+      // Its imports resolve from the project's node_modules like the SDK's own.
+      resolveDir: PROJECT_ROOT,
+    }));
+  },
+};
+
+/**
  * Builds `dist/handler/index.js` (+ `index.js.map`): one minified CommonJS file for Node 22 with the
  * AWS SDK bundled and tree-shaken (Lambda's built-in SDK is not relied on, so local and deployed
- * run the same code). Built into a temp directory beside the bundle and swapped in by rename, so a
+ * run the same code), its credential chain cut to the environment (see ENV_ONLY_CREDENTIALS). Built into a temp directory beside the bundle and swapped in by rename, so a
  * stage or a deploy never reads a half-written bundle.
  */
 export async function buildBundle(): Promise<{ dir: string; bytes: number }> {
@@ -33,10 +82,19 @@ export async function buildBundle(): Promise<{ dir: string; bytes: number }> {
       platform: 'node',
       target: 'node22',
       format: 'cjs',
-      // Prefer the ES module builds of the SDK and Powertools: they tree-shake, the CJS ones do not.
+      // Prefer the ES module builds of the SDK and Powertools: they tree-shake, the CJS ones do not
+      // (with `main` first the bundle is twice the size).
       mainFields: ['module', 'main'],
+      // The SDK's ES builds load Node built-ins lazily with `await import('node:http')` (the HTTP
+      // handler on its first request; `node:async_hooks` in Powertools' invoke store), where their
+      // CJS builds use `require`. Left as `import()` in this CommonJS bundle, the first request goes
+      // through Node's ES module loader for one built-in: about 5 ms more on the first answer in
+      // `npm run bench:cold`. Without dynamic-import support esbuild emits
+      // `Promise.resolve().then(() => require(…))`: the same module, still loaded only when needed.
+      supported: { 'dynamic-import': false },
       legalComments: 'none',
       logLevel: 'silent',
+      plugins: [envOnlyCredentials],
     });
     const { size: bytes } = await stat(join(tempDir, 'index.js'));
     await swapInto(tempDir, BUNDLE_DIR);
