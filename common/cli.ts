@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** A wrong flag or value: the CLI says which and exits 2. */
 export class UsageError extends Error {
@@ -54,7 +54,10 @@ export function parseFlags<F extends FlagSpec>(spec: CommandSpec<F>, argv: strin
     return undefined;
   }
   try {
-    const { values } = parseArgs({ args: argv, options: spec.flags, strict: true, allowPositionals: false });
+    // parseArgs' own inference over a generic F is too deep for TypeScript to relate to Parsed<F>;
+    // parsing against the widened config gives the same runtime values, typed by the spec above.
+    const options: NonNullable<ParseArgsConfig['options']> = spec.flags;
+    const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
     return values as Parsed<F>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
