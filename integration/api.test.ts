@@ -11,9 +11,6 @@ import {
   uniqueTableName,
 } from './support/dynamodb';
 
-// The project's testTimeout does not reach tests inside `projects` (jest reads it globally only).
-jest.setTimeout(120_000);
-
 /** Every route and status of the API, through the built bundle, against this run's real DynamoDB. */
 const tableName = uniqueTableName('api');
 const client = testClient();

@@ -4,9 +4,6 @@ import { freeLoopbackPort } from '../local/dynamodb';
 import { type Answer, type FunctionInstance, startFunction } from './support/bundle';
 import { functionEnv, uniqueTableName } from './support/dynamodb';
 
-// The project's testTimeout does not reach tests inside `projects` (jest reads it globally only).
-jest.setTimeout(120_000);
-
 /** DynamoDB unreachable or stuck: the function answers 503 in time, as JSON, without a stack. */
 const tableName = uniqueTableName('faults');
 const functionTimeoutMs = functionSettings().timeoutSeconds * 1000;

@@ -12,7 +12,7 @@ import {
   uniqueTableName,
 } from './support/dynamodb';
 
-// The project's testTimeout does not reach tests inside `projects` (jest reads it globally only).
+// 300 sequences plus shrinking a counterexample can outlast the default 120 s on a busy machine.
 jest.setTimeout(600_000);
 
 /**

@@ -14,9 +14,6 @@ import {
 } from './support/dynamodb';
 import { type RecordingProxy, startRecordingProxy } from './support/recording-proxy';
 
-// The project's testTimeout does not reach tests inside `projects` (jest reads it globally only).
-jest.setTimeout(120_000);
-
 /** Paging and the type index over 2,500 pets: every pet exactly once, and `?type=` never scans. */
 const tableName = uniqueTableName('paging');
 const client = testClient();

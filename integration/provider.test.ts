@@ -7,9 +7,6 @@ import { CannotRunError } from '../common/cli';
 import { freeLoopbackPort, localDynamoDbClient, parseJavaVersion, startDynamoDb } from '../local/dynamodb';
 import { runDynamoDb } from './support/dynamodb';
 
-// The project's testTimeout does not reach tests inside `projects` (jest reads it globally only).
-jest.setTimeout(120_000);
-
 /** The provider itself: what it chooses, what it says, and that no JVM outlives it. */
 const PROVIDER_ENV = [
   'PETS_DYNAMODB',

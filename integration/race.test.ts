@@ -3,9 +3,6 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type FunctionInstance, startFunction } from './support/bundle';
 import { createSeededTable, dropTable, functionEnv, testClient, uniqueTableName } from './support/dynamodb';
 
-// The project's testTimeout does not reach tests inside `projects` (jest reads it globally only).
-jest.setTimeout(120_000);
-
 /** Writes never overwrite: racing creates of one id have exactly one winner. */
 const tableName = uniqueTableName('race');
 const client = testClient();
