@@ -8,7 +8,7 @@ export interface NagAcknowledgment {
   reason: string;
 }
 
-/** The cdk-nag findings this stack accepts, by construct, each with why. Listed in docs/infra.md. */
+/** The cdk-nag findings this stack accepts, by construct, each with why. Listed in the README, "Deploy to AWS". */
 export function nagAcknowledgments(stack: PetsStack): { scope: IConstruct; rules: NagAcknowledgment[] }[] {
   return [
     {

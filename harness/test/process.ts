@@ -37,10 +37,25 @@ export function withoutAwsCredentials(env: NodeJS.ProcessEnv = process.env): Nod
   };
 }
 
+/**
+ * Inside `npm test`, the other projects' globalSetup exports its DynamoDB to every worker
+ * (DYNAMODB_ENDPOINT and friends). A harness started by a test must choose its own provider,
+ * as `npm start` on a user's machine does, so those variables are removed.
+ */
+function asAUserRunsIt(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const {
+    DYNAMODB_ENDPOINT: _endpoint,
+    PETS_TEST_DYNAMODB_KIND: _kind,
+    PETS_DYNAMODB: _forced,
+    ...rest
+  } = env;
+  return rest;
+}
+
 export function startHarness(args: string[], env: NodeJS.ProcessEnv = process.env): Started {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...env, CI: 'true' },
+    env: { ...asAUserRunsIt(env), CI: 'true' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.end();
