@@ -1,7 +1,7 @@
 import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '../common/cli';
 import { newRunId, reportsDir } from '../common/paths';
 import { killTrackedChildren } from '../common/processes';
-import type { Budgets } from '../logcheck/index';
+import { BUDGET_FLAG_HELP, BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
 import { parts } from './parts';
 import type { RunOptions } from './pipeline';
 import { LOAD_PROFILES, type RunSummary, TARGETS } from './results';
@@ -25,12 +25,7 @@ const flags = {
   region: { type: 'string' },
   outputs: { type: 'string' },
   'wait-ms': { type: 'string' },
-  'budget-errors': { type: 'string' },
-  'budget-p95-ms': { type: 'string' },
-  'budget-p99-ms': { type: 'string' },
-  'budget-cold-starts': { type: 'string' },
-  'budget-init-p95-ms': { type: 'string' },
-  'budget-memory-pct': { type: 'string' },
+  ...BUDGET_FLAGS,
 } as const;
 
 export const spec = {
@@ -55,12 +50,7 @@ export const spec = {
     '--region R                aws: region (default AWS_REGION or the profile)',
     '--outputs FILE            aws: read the stack outputs from `cdk deploy --outputs-file FILE` instead of DescribeStacks',
     '--wait-ms N               log check: wait up to N ms for the log lines (default 3000 local, 120000 cloudwatch)',
-    '--budget-errors N         log check budgets, passed through to `pets-harness logs check`:',
-    '--budget-p95-ms N           failed requests, Duration p95/p99, cold starts, Init Duration p95,',
-    '--budget-p99-ms N           Max Memory Used % (see `pets-harness logs check --help` for defaults)',
-    '--budget-cold-starts N',
-    '--budget-init-p95-ms N',
-    '--budget-memory-pct N',
+    ...BUDGET_FLAG_HELP.map((line) => `${line} (log check budget, passed through)`),
   ],
 } satisfies CommandSpec<typeof flags>;
 
@@ -97,20 +87,7 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
       '--port applies to --target local only (aws uses the stage URL from the stack outputs)',
     );
   }
-  const budgetFlag = (name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined => {
-    const raw = values[name as keyof typeof values];
-    return typeof raw === 'string' ? intFlag(name, raw, 0, min, max) : undefined;
-  };
-  const budgetEntries: [keyof Budgets, number | undefined][] = [
-    ['maxErrors', budgetFlag('budget-errors')],
-    ['p95Ms', budgetFlag('budget-p95-ms')],
-    ['p99Ms', budgetFlag('budget-p99-ms')],
-    ['maxColdStarts', budgetFlag('budget-cold-starts')],
-    ['initP95Ms', budgetFlag('budget-init-p95-ms')],
-    ['maxMemoryPct', budgetFlag('budget-memory-pct', 1, 100)],
-  ];
-  const budgets: Partial<Budgets> = {};
-  for (const [key, value] of budgetEntries) if (value !== undefined) budgets[key] = value;
+  const budgets = parseBudgetFlags(values);
   const waitMs =
     values['wait-ms'] === undefined ? undefined : intFlag('wait-ms', values['wait-ms'], 0, 0, 900_000);
   return {

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { freeLoopbackPort } from '../common/net';
 import { functionSettings } from '../definitions/function';
-import { freeLoopbackPort } from '../local/dynamodb';
 import { type Answer, type FunctionInstance, startFunction } from './support/bundle';
 import { functionEnv, uniqueTableName } from './support/dynamodb';
 

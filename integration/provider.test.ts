@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CannotRunError } from '../common/cli';
-import { freeLoopbackPort, localDynamoDbClient, parseJavaVersion, startDynamoDb } from '../local/dynamodb';
+import { freeLoopbackPort } from '../common/net';
+import { localDynamoDbClient, parseJavaVersion, startDynamoDb } from '../local/dynamodb';
 import { runDynamoDb } from './support/dynamodb';
 
 /** The provider itself: what it chooses, what it says, and that no JVM outlives it. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../tools/moto';
+import { freeLoopbackPort } from '../common/net';
 import { formatResult, parseTime } from './cli';
 import { DEFAULT_BUDGETS } from './index';
 import { runLogCheckCli as logCheck } from './test/cli-process';
@@ -84,7 +84,7 @@ describe('the log check CLI as a process', () => {
   });
 
   it('exits 2 with the fix when the CloudWatch endpoint is unreachable', async () => {
-    const closedPort = await freePort();
+    const closedPort = await freeLoopbackPort();
     const { code, stderr } = await logCheck([
       '--run-id',
       'r',

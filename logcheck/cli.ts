@@ -3,6 +3,7 @@ import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '.
 import { reportsDir } from '../common/paths';
 import { withStep } from '../common/progress';
 import { functionSettings } from '../definitions/function';
+import { BUDGET_FLAG_HELP, BUDGET_FLAGS, parseBudgetFlags } from './budget-flags';
 import { type Budgets, DEFAULT_BUDGETS } from './checks';
 import { DEFAULT_WAIT_MS, type LogCheckResult, runLogCheck } from './index';
 
@@ -19,12 +20,7 @@ const flags = {
   'log-dir': { type: 'string' },
   'reports-dir': { type: 'string' },
   'wait-ms': { type: 'string' },
-  'budget-errors': { type: 'string' },
-  'budget-p95-ms': { type: 'string' },
-  'budget-p99-ms': { type: 'string' },
-  'budget-cold-starts': { type: 'string' },
-  'budget-init-p95-ms': { type: 'string' },
-  'budget-memory-pct': { type: 'string' },
+  ...BUDGET_FLAGS,
 } as const;
 
 const spec = {
@@ -45,12 +41,7 @@ const spec = {
     '--log-dir DIR            local log store (default PETS_LOG_DIR or .pets-harness/logs)',
     '--reports-dir DIR        where logcheck.json goes (default reports/<run-id>)',
     `--wait-ms N              wait this long for the expected lines (default ${DEFAULT_WAIT_MS.cloudwatch} cloudwatch, ${DEFAULT_WAIT_MS.local} local)`,
-    `--budget-errors N        failed requests allowed (default ${DEFAULT_BUDGETS.maxErrors})`,
-    `--budget-p95-ms N        Duration p95 budget (default ${DEFAULT_BUDGETS.p95Ms})`,
-    `--budget-p99-ms N        Duration p99 budget (default ${DEFAULT_BUDGETS.p99Ms})`,
-    '--budget-cold-starts N   cold starts allowed (default unbounded)',
-    `--budget-init-p95-ms N   Init Duration p95 budget (default ${DEFAULT_BUDGETS.initP95Ms})`,
-    `--budget-memory-pct N    Max Memory Used as % of Memory Size (default ${DEFAULT_BUDGETS.maxMemoryPct})`,
+    ...BUDGET_FLAG_HELP,
   ],
 } satisfies CommandSpec<typeof flags>;
 
@@ -191,23 +182,7 @@ export async function main(argv: string[]): Promise<number> {
   if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
     throw new UsageError(`--endpoint must be an http(s) URL, got '${values.endpoint}'`);
   }
-  const budgets: Budgets = {
-    maxErrors: intFlag('budget-errors', values['budget-errors'], DEFAULT_BUDGETS.maxErrors),
-    p95Ms: intFlag('budget-p95-ms', values['budget-p95-ms'], DEFAULT_BUDGETS.p95Ms),
-    p99Ms: intFlag('budget-p99-ms', values['budget-p99-ms'], DEFAULT_BUDGETS.p99Ms),
-    maxColdStarts:
-      values['budget-cold-starts'] === undefined
-        ? DEFAULT_BUDGETS.maxColdStarts
-        : intFlag('budget-cold-starts', values['budget-cold-starts'], 0),
-    initP95Ms: intFlag('budget-init-p95-ms', values['budget-init-p95-ms'], DEFAULT_BUDGETS.initP95Ms),
-    maxMemoryPct: intFlag(
-      'budget-memory-pct',
-      values['budget-memory-pct'],
-      DEFAULT_BUDGETS.maxMemoryPct,
-      1,
-      100,
-    ),
-  };
+  const budgets: Budgets = { ...DEFAULT_BUDGETS, ...parseBudgetFlags(values) };
   const expectRequests =
     values['expect-requests'] === undefined
       ? undefined

@@ -4,12 +4,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { freeLoopbackPort } from '../common/net';
 import { createTableInput } from '../definitions/table';
 import { ensureBundle } from '../handler/build';
 import { localDynamoDbClient, type RunningDynamoDb, startDynamoDb } from '../local/dynamodb/index';
 import { readLogEvents } from '../local/logs/index';
 import { type RunningStage, startStage } from '../local/stage/index';
-import { freePort } from '../tools/moto';
 import { runLogCheckCli as logCheck } from './test/cli-process';
 
 /**
@@ -148,7 +148,7 @@ describe('the log check after requests through the local stage', () => {
   });
 
   it('exits 1 after a forced error and a forced timeout, naming both request ids', async () => {
-    const refusedPort = await freePort();
+    const refusedPort = await freeLoopbackPort();
     const failing = await stageWith({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${refusedPort}` });
     const { port: silentPort } = silentDynamoDb.address() as { port: number };
     const hanging = await stageWith({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${silentPort}` }, 1);

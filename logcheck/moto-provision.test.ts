@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CannotRunError } from '../common/cli';
-import { ensureMoto, freePort, motoVenvDir } from '../tools/moto';
+import { freeLoopbackPort } from '../common/net';
+import { ensureMoto, motoVenvDir } from '../tools/moto';
 
 describe('ensureMoto', () => {
   const savedCache = process.env.PETS_HARNESS_CACHE;
@@ -33,9 +34,9 @@ describe('ensureMoto', () => {
   });
 });
 
-describe('freePort', () => {
+describe('freeLoopbackPort', () => {
   it('hands out a loopback port that nothing listens on', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     expect(port).toBeGreaterThan(0);
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
   });

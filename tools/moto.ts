@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CannotRunError } from '../common/cli';
+import { freeLoopbackPort } from '../common/net';
 import { toolCacheDir } from '../common/paths';
 import { stopChild, trackChild } from '../common/processes';
 import { startStep } from '../common/progress';
@@ -121,26 +121,13 @@ export interface RunningMoto {
   stop(): Promise<void>;
 }
 
-/** A free loopback port (the OS picks it; it is released just before moto binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts `moto_server` on a free loopback port, waits until it answers, and returns how to stop
  * it. The child is tracked, so it dies with us even if `stop()` is never called.
  */
 export async function startMotoServer(options: { readyTimeoutMs?: number } = {}): Promise<RunningMoto> {
   const server = await ensureMoto({ quiet: true });
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child = trackChild(
     spawn(server, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] }),
   );

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPort } from '../../common/net';
 import { reportsDir as defaultReportsDir, PROJECT_ROOT } from '../../common/paths';
 import { trackChild } from '../../common/processes';
 import { startStep } from '../../common/progress';
@@ -81,15 +82,7 @@ function portIsFree(port: number): Promise<boolean> {
 
 async function freePort(preferred: number): Promise<number> {
   if (await portIsFree(preferred)) return preferred;
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : preferred;
-      server.close(() => resolve(port));
-    });
-  });
+  return freeLoopbackPort();
 }
 
 /**

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CannotRunError } from '../../common/cli';
+import { freeLoopbackPort } from '../../common/net';
 import { stopChild, trackChild } from '../../common/processes';
 import { TOOL_VERSIONS } from '../../tools/cache';
 import { dynamoDbLocalCommand, ensureDynamoDbLocal } from '../../tools/dynamodb-local';
@@ -88,18 +88,6 @@ export async function waitForDynamoDb(
   throw new Error(
     `DynamoDB at ${endpoint} did not answer ListTables within ${(options.deadlineMs ?? READY_DEADLINE_MS) / 1000} s (last error: ${lastError})`,
   );
-}
-
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function forcedKind(): DynamoDbKind | undefined {
