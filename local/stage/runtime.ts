@@ -5,6 +5,7 @@
  * lines into its own log stream the way the Lambda Node.js runtime does: `console.*` with the
  * `<ts>\t<requestId>\t<LEVEL>\t` prefix, raw stdout/stderr (Powertools' JSON) line by line as is.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -94,7 +95,16 @@ function loadHandler(): Handler {
 }
 
 function maxMemoryUsedMb(): number {
-  // Peak resident set size of this process, in KiB (getrusage): what Lambda reports.
+  // Peak resident set size of this process image, which is what Lambda's Max Memory Used reports.
+  // Not getrusage's maxRSS: Linux carries the parent's peak into a forked-and-exec'd child's
+  // ru_maxrss, so an environment started from a large parent (a jest worker) would report the
+  // parent's memory. /proc/self/status VmHWM belongs to this image alone.
+  try {
+    const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (peak?.[1]) return Number(peak[1]) / 1024;
+  } catch {
+    // not Linux: fall back below
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
 

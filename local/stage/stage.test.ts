@@ -313,6 +313,25 @@ describe('the local stage limits and lifecycle', () => {
     return (await (await fetch(`${stage.url}/pets/1`)).json()) as Echo;
   }
 
+  it('reports Max Memory Used of the environment itself, not the peak of the process that started it', async () => {
+    // Make this (parent) process far larger than the function's 256 MB, then fork a fresh
+    // environment from it: a REPORT that carried the parent's peak (getrusage maxRSS survives
+    // fork and exec on Linux) would report more than the memory size.
+    const ballast = Buffer.alloc(400 * 1024 * 1024, 1);
+    const logDir = tempLogDir();
+    logDirs.push(logDir);
+    const stage = await start({ concurrency: 1, logDir });
+    await echoOnce(stage);
+    const used = messages(logDir)
+      .map((line) => /Max Memory Used: (\d+) MB/.exec(line)?.[1])
+      .filter((value): value is string => value !== undefined)
+      .map(Number);
+    expect(ballast.byteLength).toBeGreaterThan(256 * 1024 * 1024);
+    expect(used).toHaveLength(1);
+    expect(used[0]).toBeGreaterThan(10);
+    expect(used[0]).toBeLessThan(256);
+  });
+
   it('creates an environment cold, with Init Duration on its first REPORT only, and reuses it warm', async () => {
     const logDir = tempLogDir();
     logDirs.push(logDir);
