@@ -1,32 +1,13 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { loadSeedPets } from '../seed';
-import { type Answer, type FunctionInstance, startFunction } from './support/bundle';
-import {
-  createSeededTable,
-  dropTable,
-  functionEnv,
-  scanPets,
-  scanRaw,
-  testClient,
-  uniqueTableName,
-} from './support/dynamodb';
+import type { Answer, FunctionInstance } from './support/bundle';
+import { scanPets, scanRaw } from './support/dynamodb';
+import { useSeededFunction } from './support/fixture';
 
 /** Every route and status of the API, through the built bundle, against this run's real DynamoDB. */
-const tableName = uniqueTableName('api');
-const client = testClient();
+const fixture = useSeededFunction('api');
+const { tableName, client } = fixture;
 const seedPets = loadSeedPets();
-let fn: FunctionInstance;
-
-beforeAll(async () => {
-  await createSeededTable(tableName);
-  fn = await startFunction(functionEnv(tableName));
-});
-
-afterAll(async () => {
-  await fn.stop();
-  await dropTable(client, tableName);
-  client.destroy();
-});
 
 function expectJson(answer: Answer): void {
   expect(answer.headers['content-type']).toMatch(/^application\/json/);
@@ -40,14 +21,14 @@ async function refused(
   options: Parameters<FunctionInstance['invoke']>[2] = {},
 ): Promise<Answer> {
   const before = await scanRaw(client, tableName);
-  const answer = await fn.invoke(method, path, options);
+  const answer = await fixture.fn.invoke(method, path, options);
   expect(await scanRaw(client, tableName)).toEqual(before);
   return answer;
 }
 
 describe('GET /pets', () => {
   it('returns the 20 seeded pets whole, in id order, without a next link', async () => {
-    const answer = await fn.invoke('GET', '/pets');
+    const answer = await fixture.fn.invoke('GET', '/pets');
     expect(answer.status).toBe(200);
     expectJson(answer);
     expect(answer.body).toEqual(seedPets);
@@ -55,19 +36,19 @@ describe('GET /pets', () => {
   });
 
   it('returns only pets of the asked type', async () => {
-    const answer = await fn.invoke('GET', '/pets', { query: { type: 'dog' } });
+    const answer = await fixture.fn.invoke('GET', '/pets', { query: { type: 'dog' } });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(seedPets.filter((pet) => pet.type === 'dog'));
   });
 
   it('returns an empty list for a type nobody has', async () => {
-    const answer = await fn.invoke('GET', '/pets', { query: { type: 'dragon' } });
+    const answer = await fixture.fn.invoke('GET', '/pets', { query: { type: 'dragon' } });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual([]);
   });
 
   it('announces the next page with a Link header when a limit cuts the list', async () => {
-    const answer = await fn.invoke('GET', '/pets', { query: { limit: '5' } });
+    const answer = await fixture.fn.invoke('GET', '/pets', { query: { limit: '5' } });
     expect(answer.status).toBe(200);
     expect(answer.body).toHaveLength(5);
     expect(answer.headers.link).toMatch(
@@ -93,19 +74,19 @@ describe('GET /pets', () => {
 
 describe('GET /pets/{id}', () => {
   it('returns a stored pet', async () => {
-    const answer = await fn.invoke('GET', '/pets/3');
+    const answer = await fixture.fn.invoke('GET', '/pets/3');
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(seedPets[2]);
   });
 
   it('answers 404 for an id nobody has', async () => {
-    const answer = await fn.invoke('GET', '/pets/999999');
+    const answer = await fixture.fn.invoke('GET', '/pets/999999');
     expect(answer.status).toBe(404);
     expectJson(answer);
   });
 
   it.each([['abc'], ['0'], ['-1'], ['1.5']])('answers 400 for the id %s', async (id) => {
-    const answer = await fn.invoke('GET', `/pets/${id}`);
+    const answer = await fixture.fn.invoke('GET', `/pets/${id}`);
     expect(answer.status).toBe(400);
     expectJson(answer);
   });
@@ -114,15 +95,15 @@ describe('GET /pets/{id}', () => {
 describe('POST /pets', () => {
   it('stores a new pet and answers 201 with its Location', async () => {
     const pet = { id: 1001, type: 'cat', breed: 'Bengal', price: 310.5 };
-    const answer = await fn.invoke('POST', '/pets', { body: pet });
+    const answer = await fixture.fn.invoke('POST', '/pets', { body: pet });
     expect(answer.status).toBe(201);
     expect(answer.body).toEqual(pet);
     expect(answer.headers.location).toMatch(/\/default\/pets\/1001$/);
-    expect((await fn.invoke('GET', '/pets/1001')).body).toEqual(pet);
+    expect((await fixture.fn.invoke('GET', '/pets/1001')).body).toEqual(pet);
   });
 
   it('stores numeric strings as DynamoDB numbers', async () => {
-    const answer = await fn.invoke('POST', '/pets', {
+    const answer = await fixture.fn.invoke('POST', '/pets', {
       body: { id: '1002', type: 'fish', breed: 'Guppy', price: '12.50' },
     });
     expect(answer.status).toBe(201);
@@ -183,11 +164,13 @@ describe('POST /pets', () => {
 
 describe('DELETE /pets/{id}', () => {
   it('removes a pet and answers 204', async () => {
-    await fn.invoke('POST', '/pets', { body: { id: 1010, type: 'bird', breed: 'Canary', price: 20 } });
-    const answer = await fn.invoke('DELETE', '/pets/1010');
+    await fixture.fn.invoke('POST', '/pets', {
+      body: { id: 1010, type: 'bird', breed: 'Canary', price: 20 },
+    });
+    const answer = await fixture.fn.invoke('DELETE', '/pets/1010');
     expect(answer.status).toBe(204);
     expect((await scanPets(client, tableName)).map((pet) => pet.id)).not.toContain(1010);
-    expect((await fn.invoke('GET', '/pets/1010')).status).toBe(404);
+    expect((await fixture.fn.invoke('GET', '/pets/1010')).status).toBe(404);
   });
 
   it('answers 404 for an id nobody has', async () => {
@@ -203,7 +186,9 @@ describe('DELETE /pets/{id}', () => {
 
 describe('every answer', () => {
   it('echoes the caller’s correlation id and logs exactly one completion line', async () => {
-    const answer = await fn.invoke('GET', '/pets/2', { headers: { 'x-correlation-id': 'corr-it-1' } });
+    const answer = await fixture.fn.invoke('GET', '/pets/2', {
+      headers: { 'x-correlation-id': 'corr-it-1' },
+    });
     expect(answer.headers['x-correlation-id']).toBe('corr-it-1');
     const completed = answer.logs.filter((line) => line.message === 'request completed');
     expect(completed).toEqual([expect.objectContaining({ status: 200, correlation_id: 'corr-it-1' })]);

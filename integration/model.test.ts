@@ -1,16 +1,9 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import type { Pet } from '../handler/pet';
-import { type FunctionInstance, startFunction } from './support/bundle';
-import {
-  createSeededTable,
-  dropTable,
-  functionEnv,
-  scanPets,
-  scanRaw,
-  testClient,
-  uniqueTableName,
-} from './support/dynamodb';
+import type { FunctionInstance } from './support/bundle';
+import { scanPets, scanRaw } from './support/dynamodb';
+import { useSeededFunction } from './support/fixture';
 
 // 300 sequences plus shrinking a counterexample can outlast the default 120 s on a busy machine.
 jest.setTimeout(600_000);
@@ -19,25 +12,13 @@ jest.setTimeout(600_000);
  * Nothing lost, nothing invented: random sequences of create/get/delete/list through the built
  * bundle, with the table compared against an in-memory model after every step.
  */
-const tableName = uniqueTableName('model');
-const client = testClient();
-let fn: FunctionInstance;
+const fixture = useSeededFunction('model');
+const { tableName, client } = fixture;
 
 type Model = Map<number, Pet>;
 interface Real {
   fn: FunctionInstance;
 }
-
-beforeAll(async () => {
-  await createSeededTable(tableName);
-  fn = await startFunction(functionEnv(tableName));
-});
-
-afterAll(async () => {
-  await fn?.stop();
-  await dropTable(client, tableName);
-  client.destroy();
-});
 
 function sortedModel(model: Model, type?: string): Pet[] {
   return [...model.values()]
@@ -128,7 +109,7 @@ it('keeps the table equal to the model after every step of 300 random command se
       async (commands) => {
         sequences += 1;
         await emptyTable();
-        await fc.asyncModelRun(() => ({ model: new Map<number, Pet>(), real: { fn } }), commands);
+        await fc.asyncModelRun(() => ({ model: new Map<number, Pet>(), real: { fn: fixture.fn } }), commands);
       },
     ),
     { numRuns: 300, seed: Number(process.env.PETS_FC_SEED ?? Date.now() % 2_147_483_647) },

@@ -1,23 +1,10 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type FunctionInstance, startFunction } from './support/bundle';
-import { createSeededTable, dropTable, functionEnv, testClient, uniqueTableName } from './support/dynamodb';
+import { useSeededFunction } from './support/fixture';
 
 /** Writes never overwrite: racing creates of one id have exactly one winner. */
-const tableName = uniqueTableName('race');
-const client = testClient();
-let fn: FunctionInstance;
-
-beforeAll(async () => {
-  await createSeededTable(tableName);
-  fn = await startFunction(functionEnv(tableName));
-});
-
-afterAll(async () => {
-  await fn?.stop();
-  await dropTable(client, tableName);
-  client.destroy();
-});
+const fixture = useSeededFunction('race');
+const { tableName, client } = fixture;
 
 it('answers 50 concurrent POSTs of one id with exactly one 201 and 49 × 409, and keeps the winner’s body', async () => {
   const id = 777_001;
@@ -28,7 +15,7 @@ it('answers 50 concurrent POSTs of one id with exactly one 201 and 49 × 409, an
     price: racer + 0.5,
   }));
 
-  const answers = await Promise.all(bodies.map((body) => fn.invoke('POST', '/pets', { body })));
+  const answers = await Promise.all(bodies.map((body) => fixture.fn.invoke('POST', '/pets', { body })));
 
   const statuses = answers.map((answer) => answer.status);
   expect(statuses.filter((status) => status === 201)).toHaveLength(1);
