@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { PROJECT_ROOT } from '../common/paths';
+import { collectOutput } from '../common/processes';
 import { withStep } from '../common/progress';
 import { buildBundle } from '../handler/build';
 
@@ -110,20 +111,13 @@ function runChild(childScript: string, entry: string): Promise<Sample> {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const output = collectOutput(child);
     child.on('error', reject);
     child.on('close', (code) => {
       const processMs = performance.now() - started;
-      const line = stdout.split('\n').find((candidate) => candidate.startsWith('BENCH '));
+      const line = output.stdout.split('\n').find((candidate) => candidate.startsWith('BENCH '));
       if (code !== 0 || !line) {
-        reject(new Error(`child for ${entry} exited ${code}: ${stderr || stdout}`));
+        reject(new Error(`child for ${entry} exited ${code}: ${output.stderr || output.stdout}`));
         return;
       }
       const result = JSON.parse(line.slice('BENCH '.length)) as {
@@ -133,7 +127,7 @@ function runChild(childScript: string, entry: string): Promise<Sample> {
         answerMs: number;
       };
       if (result.status !== 200 || !answersExpectedPet(result.body)) {
-        reject(new Error(`child for ${entry} answered ${result.status} ${result.body}: ${stdout}`));
+        reject(new Error(`child for ${entry} answered ${result.status} ${result.body}: ${output.stdout}`));
         return;
       }
       resolve({ processMs, loadMs: result.loadMs, answerMs: result.answerMs });

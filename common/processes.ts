@@ -59,3 +59,15 @@ export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
     killChild(child, 'SIGTERM');
   });
 }
+
+/** What a child prints, collected as text as it arrives (complete once the child has closed). */
+export function collectOutput(child: ChildProcess): { stdout: string; stderr: string } {
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output.stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output.stderr += chunk.toString();
+  });
+  return output;
+}

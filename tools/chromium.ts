@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CannotRunError } from '../common/cli';
-import { stopChild, trackChild } from '../common/processes';
+import { collectOutput, stopChild, trackChild } from '../common/processes';
 
 /** Names a Chromium or Chrome binary goes by on PATH, in the order they are tried. */
 export const CHROMIUM_NAMES = [
@@ -102,14 +102,7 @@ async function runChromium(extraArgs: string[], timeoutMs: number): Promise<Chro
           stdio: ['ignore', 'pipe', 'pipe'],
         }),
       );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
+      const output = collectOutput(child);
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -123,9 +116,9 @@ async function runChromium(extraArgs: string[], timeoutMs: number): Promise<Chro
         clearTimeout(timer);
         if (timedOut) reject(new Error(`Chromium did not finish within ${timeoutMs} ms`));
         else if (code !== 0) {
-          const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+          const tail = output.stderr.trim().split('\n').slice(-3).join(' | ');
           reject(new Error(`Chromium exited with ${signal ?? `code ${code}`}: ${tail}`));
-        } else resolvePromise({ stdout, stderr });
+        } else resolvePromise({ stdout: output.stdout, stderr: output.stderr });
       });
     });
   } finally {

@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../common/paths';
+import { collectOutput } from '../../common/processes';
 
 /** The CLI as a user runs it: `node bin/pets-harness.js …`, as a real process. */
 export const BIN = join(PROJECT_ROOT, 'bin', 'pets-harness.js');
@@ -59,13 +60,10 @@ export function startHarness(args: string[], env: NodeJS.ProcessEnv = process.en
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.end();
-  const output = { stdout: '', stderr: '' };
+  const output = collectOutput(child);
   const stderrListeners = new Set<() => void>();
-  child.stdout.on('data', (chunk: Buffer) => {
-    output.stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output.stderr += chunk.toString();
+  // Registered after collectOutput's own listener, so a check sees the chunk that woke it.
+  child.stderr.on('data', () => {
     for (const listener of stderrListeners) listener();
   });
   const finished = new Promise<Finished>((resolve) => {
