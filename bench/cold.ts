@@ -1,73 +1,111 @@
 /**
- * `npm run bench:cold` — prints figures, not a test.
+ * `npm run bench:cold [-- --runs 20 --node PATH]` — prints figures, not a test.
  *
  * What it measures: the bundle's size, and how long a fresh Node process takes to load the
- * function and answer one `GET /pets/1`, median over 20 processes, for
+ * function and answer one in-memory-mocked `GET /pets/1`, median over 20 processes, for
  *   - the bundle (dist/handler/index.js, built now by handler/build.ts), and
- *   - the unbundled `tsc` output of handler/ (compiled now into a temp dir), which loads the AWS SDK
- *     and Powertools from node_modules file by file, as an unbundled deployment would.
+ *   - the unbundled `tsc` output of handler/ (compiled now into a temp dir laid out as an unbundled
+ *     deployment is: the compiled files beside a `node_modules`, here a link to the project's), which
+ *     loads the AWS SDK and Powertools from node_modules file by file.
  * Targets (issue 2): bundle ≤ 400 KB, bundle ≥ 3× faster to load and answer.
  *
- * How DynamoDB is mocked in memory without a test seam in the handler: each child process first
- * starts a tiny DynamoDB stand-in on 127.0.0.1 inside the same process (an http server answering
- * GetItem from a constant item), sets DYNAMODB_ENDPOINT to it — an ordinary setting of the function —
- * and only then starts the clock and `require`s the handler. The SDK's real serializer, signer and
- * HTTP handler run exactly as in Lambda; only the far end of the socket is fake, identical for both
- * variants. The child reports load time (require) and answer time (one invocation); the parent also
- * times the whole process from spawn to answer. The fake's own share is negligible: the same figures
- * came out with the fake in a separate, warm process. Its cold HTTP round trip is not: a fresh Node
- * process that only requires http/https/crypto and makes that one request to the fake takes about
- * 20 ms (first use of Node's HTTP client, sockets, streams), which both variants pay and no bundling
- * can remove — the floor under "load+answer".
- * Both variants get the same environment, the same fake and the same event, run alternately, and
- * must answer 200 with the fake's pet; the figures are medians over the runs.
+ * How DynamoDB is mocked in memory without a test seam in the handler: the child replaces
+ * `https.request` with an in-memory DynamoDB (answering GetItem with a constant item) the moment the
+ * function first requires `node:https`. Nothing else is set, so the function takes its Lambda path:
+ * the SDK's endpoint rules resolve the regional https endpoint, and its serializer, signer and HTTP
+ * handler run as in Lambda; only the socket is replaced, identically for both variants. The child
+ * reports load time (require) and answer time (one invocation); the parent also times the whole
+ * process from spawn to exit. Both variants run in the deployed function's environment, including
+ * NODE_OPTIONS=--enable-source-maps; the bundle also runs without it, to show what source maps cost.
+ * A last process type, "built-ins only", requires just the Node built-ins the bundle required while
+ * loading: what no bundling can take off the load.
+ * Both variants get the same environment, the same mock and the same event, run alternately, and
+ * must answer 200 with the mock's pet; the figures are medians over the runs.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual, promisify } from 'node:util';
+import { intFlag, parseFlags, runMain } from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
 import { collectOutput } from '../common/processes';
 import { withStep } from '../common/progress';
+import { functionSettings } from '../definitions/function';
 import { buildBundle } from '../handler/build';
 
-const RUNS = 20;
 const TARGET_BYTES = 400 * 1024;
 const TARGET_SPEEDUP = 3;
 
-// The child: fake DynamoDB in-process, then load the handler and answer one GET.
+// The child: argv[2] is the function's entry, or `builtins:a,b,c` to require only those built-ins.
 const CHILD_SCRIPT = `
-const http = require('node:http');
+const Module = require('node:module');
+const { EventEmitter } = require('node:events');
 const { performance } = require('node:perf_hooks');
-const item = { id: { N: '1' }, type: { S: 'dog' }, breed: { S: 'labrador' }, price: { N: '250' } };
-const server = http.createServer((request, response) => {
-  request.resume();
-  request.on('end', () => {
-    const target = String(request.headers['x-amz-target'] || '');
-    response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-    response.end(JSON.stringify(target.endsWith('.GetItem') ? { Item: item } : {}));
-  });
-});
-server.listen(0, '127.0.0.1', async () => {
-  process.env.DYNAMODB_ENDPOINT = 'http://127.0.0.1:' + server.address().port;
+const target = process.argv[2];
+if (target.startsWith('builtins:')) {
+  const names = target.slice('builtins:'.length).split(',').filter(Boolean);
   const started = performance.now();
-  const { handler } = require(process.argv[2]);
+  for (const name of names) require(name);
   const loaded = performance.now();
-  const event = {
-    httpMethod: 'GET', path: '/pets/1', resource: '/pets/{id}', pathParameters: { id: '1' },
-    headers: { Host: '127.0.0.1:3000' }, multiValueHeaders: {}, queryStringParameters: null,
-    multiValueQueryStringParameters: null, body: null, isBase64Encoded: false, stageVariables: null,
-    requestContext: { stage: 'default', requestId: 'bench' },
-  };
-  const context = { awsRequestId: 'bench', functionName: 'Pets', functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Pets', memoryLimitInMB: '256',
-    getRemainingTimeInMillis: () => 10000 };
-  const result = await handler(event, context);
+  process.stdout.write('\\nBENCH ' + JSON.stringify({ loadMs: loaded - started, answerMs: 0, builtins: names }) + '\\n');
+  return;
+}
+const item = { id: { N: '1' }, type: { S: 'dog' }, breed: { S: 'labrador' }, price: { N: '250' } };
+const calls = [];
+// DynamoDB in memory: an https.request that never opens a socket and answers like DynamoDB.
+function inMemoryDynamoDb(options, onResponse) {
+  const request = new EventEmitter();
+  const socket = Object.assign(new EventEmitter(), {
+    connecting: false, setTimeout: () => socket, setKeepAlive: () => socket, destroy: () => socket,
+  });
+  const headers = Object.fromEntries(Object.entries(options.headers || {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  Object.assign(request, {
+    socket,
+    setTimeout: () => request,
+    destroy: () => request,
+    write: () => true,
+    end: () => {
+      const operation = (headers['x-amz-target'] || '').split('.').pop();
+      calls.push(options.host + ' ' + operation);
+      const payload = Buffer.from(JSON.stringify(operation === 'GetItem' ? { Item: item } : {}));
+      const response = require('node:stream').Readable.from([payload]);
+      Object.assign(response, {
+        statusCode: 200, statusMessage: 'OK', complete: true,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(payload.length), 'x-amzn-requestid': 'bench' },
+      });
+      process.nextTick(() => { request.emit('response', response); onResponse(response); });
+    },
+  });
+  return request;
+}
+const builtins = new Set();
+let loading = false;
+const load = Module._load;
+Module._load = function (request) {
+  const exports = load.apply(this, arguments);
+  if (loading && Module.isBuiltin(request)) builtins.add(request.startsWith('node:') ? request : 'node:' + request);
+  if ((request === 'node:https' || request === 'https') && exports.request !== inMemoryDynamoDb) exports.request = inMemoryDynamoDb;
+  return exports;
+};
+const event = {
+  httpMethod: 'GET', path: '/pets/1', resource: '/pets/{id}', pathParameters: { id: '1' },
+  headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com' }, multiValueHeaders: {}, queryStringParameters: null,
+  multiValueQueryStringParameters: null, body: null, isBase64Encoded: false, stageVariables: null,
+  requestContext: { stage: 'prod', requestId: 'bench' },
+};
+const context = { awsRequestId: 'bench', functionName: 'Pets', functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Pets', memoryLimitInMB: '256',
+  getRemainingTimeInMillis: () => 10000 };
+loading = true;
+const started = performance.now();
+const { handler } = require(target);
+const loaded = performance.now();
+loading = false;
+handler(event, context).then((result) => {
   const answered = performance.now();
-  process.stdout.write('\\nBENCH ' + JSON.stringify({ status: result.statusCode, body: result.body, loadMs: loaded - started, answerMs: answered - loaded }) + '\\n');
-  server.close();
+  process.stdout.write('\\nBENCH ' + JSON.stringify({ status: result.statusCode, body: result.body, loadMs: loaded - started, answerMs: answered - loaded, builtins: [...builtins], calls }) + '\\n');
 });
 `;
 
@@ -75,40 +113,75 @@ interface Sample {
   processMs: number;
   loadMs: number;
   answerMs: number;
+  builtins: string[];
 }
 
 /** Medians of one variant; `loadAndAnswerMs` is the median of each process's load + answer. */
-interface Figures extends Sample {
+interface Figures {
+  processMs: number;
+  loadMs: number;
+  answerMs: number;
   loadAndAnswerMs: number;
 }
 
-// What both variants must answer: the fake's item as the API's Pet. A variant that answers
-// something else (or fails fast) is not faster, it is broken.
-const EXPECTED_PET = { id: 1, type: 'dog', breed: 'labrador', price: 250 };
+interface ChildResult {
+  status?: number;
+  body?: string;
+  loadMs: number;
+  answerMs: number;
+  builtins: string[];
+  calls?: string[];
+}
 
-function answersExpectedPet(body: string): boolean {
+// What both variants must answer: the mock's item as the API's Pet, after exactly one GetItem sent
+// to the regional endpoint. A variant that answers something else (or fails fast) is not faster, it
+// is broken.
+const EXPECTED_PET = { id: 1, type: 'dog', breed: 'labrador', price: 250 };
+const EXPECTED_CALLS = ['dynamodb.us-east-1.amazonaws.com GetItem'];
+
+function answersExpectedPet(body: string | undefined): boolean {
   try {
-    return isDeepStrictEqual(JSON.parse(body), EXPECTED_PET);
+    return isDeepStrictEqual(JSON.parse(body ?? ''), EXPECTED_PET);
   } catch {
     return false;
   }
 }
 
-function runChild(childScript: string, entry: string): Promise<Sample> {
+/**
+ * The environment Lambda gives the function: the deployed settings (definitions/function.ts, with
+ * NODE_OPTIONS=--enable-source-maps) plus the runtime's own variables. No DYNAMODB_ENDPOINT, so the
+ * SDK resolves the regional endpoint exactly as in Lambda.
+ */
+function lambdaEnvironment(sourceMaps: boolean): NodeJS.ProcessEnv {
+  const { environment } = functionSettings();
+  const env: NodeJS.ProcessEnv = {
+    ...environment,
+    PATH: process.env.PATH ?? '',
+    TABLE_NAME: 'pets',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_SESSION_TOKEN: 'bench',
+    AWS_LAMBDA_FUNCTION_NAME: 'Pets',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  };
+  if (!sourceMaps) {
+    env.NODE_OPTIONS = (env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim();
+    if (!env.NODE_OPTIONS) delete env.NODE_OPTIONS;
+  }
+  return env;
+}
+
+function runChild(
+  node: string,
+  childScript: string,
+  target: string,
+  env = lambdaEnvironment(true),
+): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--no-warnings', childScript, entry], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        // Lets the unbundled output find the SDK in the project's node_modules.
-        NODE_PATH: join(PROJECT_ROOT, 'node_modules'),
-        TABLE_NAME: 'pets',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        POWERTOOLS_SERVICE_NAME: 'pets',
-        LOG_LEVEL: 'INFO',
-      },
+    const child = spawn(node, ['--no-warnings', childScript, target], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output = collectOutput(child);
@@ -117,20 +190,25 @@ function runChild(childScript: string, entry: string): Promise<Sample> {
       const processMs = performance.now() - started;
       const line = output.stdout.split('\n').find((candidate) => candidate.startsWith('BENCH '));
       if (code !== 0 || !line) {
-        reject(new Error(`child for ${entry} exited ${code}: ${output.stderr || output.stdout}`));
+        reject(new Error(`child for ${target} exited ${code}: ${output.stderr || output.stdout}`));
         return;
       }
-      const result = JSON.parse(line.slice('BENCH '.length)) as {
-        status: number;
-        body: string;
-        loadMs: number;
-        answerMs: number;
-      };
-      if (result.status !== 200 || !answersExpectedPet(result.body)) {
-        reject(new Error(`child for ${entry} answered ${result.status} ${result.body}: ${output.stdout}`));
+      const result = JSON.parse(line.slice('BENCH '.length)) as ChildResult;
+      const builtinsOnly = target.startsWith('builtins:');
+      if (
+        !builtinsOnly &&
+        (result.status !== 200 ||
+          !answersExpectedPet(result.body) ||
+          !isDeepStrictEqual(result.calls, EXPECTED_CALLS))
+      ) {
+        reject(
+          new Error(
+            `child for ${target} answered ${result.status} ${result.body} after DynamoDB calls ${JSON.stringify(result.calls)}: ${output.stdout}`,
+          ),
+        );
         return;
       }
-      resolve({ processMs, loadMs: result.loadMs, answerMs: result.answerMs });
+      resolve({ processMs, loadMs: result.loadMs, answerMs: result.answerMs, builtins: result.builtins });
     });
   });
 }
@@ -141,12 +219,24 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-async function compileUnbundled(outDir: string): Promise<string> {
+function figuresOf(samples: Sample[]): Figures {
+  return {
+    processMs: median(samples.map((sample) => sample.processMs)),
+    loadMs: median(samples.map((sample) => sample.loadMs)),
+    answerMs: median(samples.map((sample) => sample.answerMs)),
+    // The issue's figure: the median time for one fresh process to load and answer (the median of
+    // the sums, not the sum of the two medians, which may come from different runs).
+    loadAndAnswerMs: median(samples.map((sample) => sample.loadMs + sample.answerMs)),
+  };
+}
+
+/** tsc's output of handler/ in `deployDir`, beside a `node_modules` as an unbundled zip has it. */
+async function compileUnbundled(deployDir: string): Promise<string> {
   const tsc = join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const args = [
     join(PROJECT_ROOT, 'handler', 'index.ts'),
     '--outDir',
-    outDir,
+    deployDir,
     '--rootDir',
     PROJECT_ROOT,
     '--module',
@@ -161,69 +251,97 @@ async function compileUnbundled(outDir: string): Promise<string> {
     'node',
   ];
   await promisify(execFile)(process.execPath, [tsc, ...args], { cwd: PROJECT_ROOT });
-  return join(outDir, 'handler', 'index.js');
+  await symlink(join(PROJECT_ROOT, 'node_modules'), join(deployDir, 'node_modules'), 'dir');
+  return join(deployDir, 'handler', 'index.js');
 }
 
-async function main(): Promise<void> {
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseFlags(
+    {
+      name: 'npm run bench:cold --',
+      summary:
+        'Bundle size, and the time for a fresh Node process to load the function and answer one in-memory-mocked GET: bundle vs unbundled tsc output.',
+      flags: { runs: { type: 'string' }, node: { type: 'string' } },
+      flagHelp: [
+        '--runs N      fresh processes per variant (default 20)',
+        '--node PATH   the Node binary the processes run on (default: this one), e.g. a Node 22 like Lambda’s',
+      ],
+    },
+    argv,
+  );
+  if (!parsed) return 0;
+  const runs = intFlag('runs', parsed.runs, 20, 1, 500);
+  const node = parsed.node ?? process.execPath;
+  const nodeVersion = (await promisify(execFile)(node, ['--version'])).stdout.trim();
   const work = await mkdtemp(join(tmpdir(), 'pets-cold-'));
   try {
     const { dir, bytes } = await withStep('building the bundle', () => buildBundle());
     const unbundled = await withStep('compiling the unbundled baseline with tsc', () =>
-      compileUnbundled(join(work, 'tsc')),
+      compileUnbundled(join(work, 'unbundled')),
     );
     const childScript = join(work, 'child.js');
     await writeFile(childScript, CHILD_SCRIPT);
-    const variants = { bundle: join(dir, 'index.js'), unbundled };
-    const samples: Record<keyof typeof variants, Sample[]> = { bundle: [], unbundled: [] };
-    await withStep(`${RUNS} fresh processes per variant`, async (step) => {
+    const bundle = join(dir, 'index.js');
+    const samples: Record<'bundle' | 'bundleNoMaps' | 'unbundled' | 'builtins', Sample[]> = {
+      bundle: [],
+      bundleNoMaps: [],
+      unbundled: [],
+      builtins: [],
+    };
+    await withStep(`${runs} fresh processes per variant on Node ${nodeVersion}`, async (step) => {
       // Alternate the variants so background load on the machine hits both alike.
-      for (let run = 1; run <= RUNS; run++) {
-        for (const name of ['bundle', 'unbundled'] as const) {
-          samples[name].push(await runChild(childScript, variants[name]));
-        }
-        step.update(`${run} / ${RUNS}`);
+      for (let run = 1; run <= runs; run++) {
+        samples.bundle.push(await runChild(node, childScript, bundle));
+        samples.unbundled.push(await runChild(node, childScript, unbundled));
+        samples.bundleNoMaps.push(await runChild(node, childScript, bundle, lambdaEnvironment(false)));
+        const builtins = samples.bundle.at(-1)?.builtins ?? [];
+        samples.builtins.push(
+          await runChild(node, childScript, `builtins:${builtins.join(',')}`, lambdaEnvironment(false)),
+        );
+        step.update(`${run} / ${runs}`);
       }
     });
 
-    const figures = Object.fromEntries(
-      (Object.keys(samples) as (keyof typeof samples)[]).map((name) => [
-        name,
-        {
-          processMs: median(samples[name].map((sample) => sample.processMs)),
-          loadMs: median(samples[name].map((sample) => sample.loadMs)),
-          answerMs: median(samples[name].map((sample) => sample.answerMs)),
-          // The issue's figure: the median time for one fresh process to load and answer (the
-          // median of the sums, not the sum of the two medians, which may come from different runs).
-          loadAndAnswerMs: median(samples[name].map((sample) => sample.loadMs + sample.answerMs)),
-        },
-      ]),
-    ) as Record<keyof typeof samples, Figures>;
+    const figures = {
+      bundle: figuresOf(samples.bundle),
+      bundleNoMaps: figuresOf(samples.bundleNoMaps),
+      unbundled: figuresOf(samples.unbundled),
+      builtins: figuresOf(samples.builtins),
+    };
     const speedup = figures.unbundled.loadAndAnswerMs / figures.bundle.loadAndAnswerMs;
+    const loadSpeedup = figures.unbundled.loadMs / figures.bundle.loadMs;
     const processSpeedup = figures.unbundled.processMs / figures.bundle.processMs;
-    const row = (name: string, f: Figures) =>
-      `${name.padEnd(10)} ${f.loadMs.toFixed(1).padStart(9)} ${f.answerMs.toFixed(1).padStart(10)} ${f.loadAndAnswerMs
-        .toFixed(1)
-        .padStart(13)} ${f.processMs.toFixed(1).padStart(14)}`;
+    const ms = (value: number, width: number) => value.toFixed(1).padStart(width);
+    const row = (name: string, f: Figures, loadOnly = false) =>
+      `${name.padEnd(24)} ${ms(f.loadMs, 7)} ${loadOnly ? '—'.padStart(8) : ms(f.answerMs, 8)} ${
+        loadOnly ? '—'.padStart(13) : ms(f.loadAndAnswerMs, 13)
+      } ${ms(f.processMs, 12)}`;
     console.log(
       `bundle size: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB); target ≤ ${TARGET_BYTES / 1024} KiB: ${bytes <= TARGET_BYTES ? 'met' : 'NOT met'}`,
     );
     console.log(
-      `medians over ${RUNS} fresh Node ${process.version} processes, one GET /pets/{id} each (ms):`,
+      `medians over ${runs} fresh Node ${nodeVersion} processes each, in the deployed function's environment; one GET /pets/{id}, DynamoDB mocked in memory (ms):`,
     );
     console.log(
-      `${'variant'.padEnd(10)} ${'load'.padStart(9)} ${'answer'.padStart(10)} ${'load+answer'.padStart(13)} ${'spawn→exit'.padStart(14)}`,
+      `${'variant'.padEnd(24)} ${'load'.padStart(7)} ${'answer'.padStart(8)} ${'load+answer'.padStart(13)} ${'spawn→exit'.padStart(12)}`,
     );
     console.log(row('bundle', figures.bundle));
     console.log(row('unbundled', figures.unbundled));
+    console.log(row('bundle, no source maps', figures.bundleNoMaps));
+    console.log(row('built-ins only', figures.builtins, true));
     console.log(
-      `bundle is ${speedup.toFixed(1)}× faster to load and answer (target ≥ ${TARGET_SPEEDUP}×: ${speedup >= TARGET_SPEEDUP ? 'met' : 'NOT met'}); ${processSpeedup.toFixed(1)}× over the whole process including Node's own start`,
+      `  (bundle and unbundled run with the deployed NODE_OPTIONS=${functionSettings().environment.NODE_OPTIONS}; "no source maps" is the bundle without it)`,
     );
+    console.log(
+      `  (built-ins only: a process requiring just the ${samples.bundle[0]?.builtins.length ?? 0} Node built-ins the bundle required while loading — ${samples.bundle[0]?.builtins.join(', ')})`,
+    );
+    console.log(
+      `bundle is ${speedup.toFixed(1)}× faster to load and answer (target ≥ ${TARGET_SPEEDUP}×: ${speedup >= TARGET_SPEEDUP ? 'met' : 'NOT met'}); ${loadSpeedup.toFixed(1)}× to load alone; ${processSpeedup.toFixed(1)}× over the whole process including Node's own start`,
+    );
+    return 0;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+runMain(main);

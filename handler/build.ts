@@ -78,6 +78,10 @@ export async function buildBundle(): Promise<{ dir: string; bytes: number }> {
       bundle: true,
       minify: true,
       sourcemap: true,
+      // The deployed function runs with --enable-source-maps, which makes Node read and parse the
+      // map on every cold start. Stack traces need only the mappings: without the sources' text the
+      // map is a third of the size and the load ~4 ms shorter (`npm run bench:cold`).
+      sourcesContent: false,
       // Source paths in the map relative to the project, not this machine.
       sourceRoot: '',
       platform: 'node',

@@ -162,6 +162,14 @@ describe('the log check after requests through the local stage', () => {
     );
     const errorRequestId = /"function_request_id":"([^"]+)"/.exec(errorLine?.message ?? '')?.[1];
     expect(errorRequestId).toEqual(expect.any(String));
+    // The deployed NODE_OPTIONS=--enable-source-maps and the bundle's map put the TypeScript
+    // source, not the minified bundle, in the logged error.
+    const failureLog = readLogEvents({ logGroupName: failing.logGroupName, dir: logDir })
+      .map((event) => event.message)
+      .find((message) => message.includes(failed.correlationId) && message.includes('"level":"ERROR"'));
+    const loggedError = JSON.parse(failureLog?.slice(failureLog.indexOf('{')) ?? '{}').error;
+    expect(loggedError?.location).toMatch(/handler\/repository\.ts:\d+$/);
+    expect(loggedError?.stack).not.toContain('index.js');
 
     const before = startedRequestIds(hanging.logGroupName);
     const timedOut = await call(hanging, runId, 'GET', '/pets/1');
