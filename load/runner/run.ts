@@ -11,6 +11,7 @@ import { ensureK6 } from '../../tools/k6';
 import { ROUTE_NAMES } from '../lib/routes';
 import {
   formatValue,
+  type RouteStats,
   routeStats,
   type SummaryData,
   thresholdName,
@@ -42,15 +43,7 @@ export interface LoadResult {
   explanation: string;
   thresholdsFailed: string[];
   requests: number;
-  routes: {
-    route: string;
-    count: number;
-    rps: number;
-    p50: number;
-    p95: number;
-    p99: number;
-    failedRate: number;
-  }[];
+  routes: RouteStats[];
   reports: Record<string, string>;
   startedAt: string;
   finishedAt: string;
