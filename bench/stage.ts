@@ -21,7 +21,7 @@ import { stopChild, trackChild } from '../common/processes';
 import { functionSettings } from '../definitions/function';
 import { ensureBundle } from '../handler/build';
 import { LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb';
-import { openLogStream } from '../local/logs';
+import { captureLines, openLogStream } from '../local/logs';
 import { startStage } from '../local/stage';
 import { buildProxyEvent, LOCAL_ACCOUNT_ID, LOCAL_API_ID, newTraceId } from '../local/stage/event';
 import { gatewayError, mapProxyResult, withGatewayHeaders } from '../local/stage/response';
@@ -95,18 +95,7 @@ async function serveCeiling(bundleDir: string, logDir: string): Promise<void> {
   const settings = functionSettings();
   // The function's stdout goes to a log stream as in the stage, so both pay for logging alike.
   const stream = openLogStream(settings.logGroupName, 'ceiling', logDir);
-  let partial = '';
-  const write = (chunk: string | Uint8Array): boolean => {
-    partial += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    let newline = partial.indexOf('\n');
-    while (newline !== -1) {
-      stream.append(partial.slice(0, newline));
-      partial = partial.slice(newline + 1);
-      newline = partial.indexOf('\n');
-    }
-    return true;
-  };
-  process.stdout.write = write as typeof process.stdout.write;
+  captureLines(process.stdout, stream);
   const { handler } = require(join(bundleDir, 'index.js')) as { handler: Handler };
   let port = 0;
   const server = createServer((req, res) => {

@@ -75,6 +75,32 @@ export function openLogStream(
   };
 }
 
+/**
+ * Sends what a process writes to `target` (its stdout or stderr) to `stream`, one log event per
+ * line, as Lambda's runtime does; the write callback, if any, is called at once. Returns a flush
+ * for a last line without a newline.
+ */
+export function captureLines(target: NodeJS.WriteStream, stream: LogStreamWriter): () => void {
+  let partial = '';
+  const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    partial += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    let newline = partial.indexOf('\n');
+    while (newline !== -1) {
+      stream.append(partial.slice(0, newline));
+      partial = partial.slice(newline + 1);
+      newline = partial.indexOf('\n');
+    }
+    const callback = rest.find((value) => typeof value === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  };
+  target.write = write as typeof target.write;
+  return () => {
+    if (partial) stream.append(partial);
+    partial = '';
+  };
+}
+
 /** Events of one log group within a time range, oldest first (like FilterLogEvents). */
 export function readLogEvents(options: ReadLogEventsOptions): LogEvent[] {
   const folder = groupDir(options.dir ?? localLogDir(), options.logGroupName);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { format } from 'node:util';
 import type { Callback, Context } from 'aws-lambda';
-import { openLogStream } from '../logs';
+import { captureLines, openLogStream } from '../logs';
 import { consoleLine, endLine, invokeErrorLine, reportLine, startLine, uncaughtLine } from './lambda-log';
 import {
   type EnvironmentMessage,
@@ -32,29 +32,8 @@ function send(message: EnvironmentMessage): void {
   process.send?.(message);
 }
 
-function captureLines(target: NodeJS.WriteStream): () => void {
-  let partial = '';
-  const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    partial += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    let newline = partial.indexOf('\n');
-    while (newline !== -1) {
-      stream.append(partial.slice(0, newline));
-      partial = partial.slice(newline + 1);
-      newline = partial.indexOf('\n');
-    }
-    const callback = rest.find((value) => typeof value === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  };
-  target.write = write as typeof target.write;
-  return () => {
-    if (partial) stream.append(partial);
-    partial = '';
-  };
-}
-
-const flushStdout = captureLines(process.stdout);
-const flushStderr = captureLines(process.stderr);
+const flushStdout = captureLines(process.stdout, stream);
+const flushStderr = captureLines(process.stderr, stream);
 
 const CONSOLE_LEVELS = {
   log: 'INFO',
