@@ -32,7 +32,7 @@ import { intFlag, parseFlags, runMain } from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
 import { collectOutput } from '../common/processes';
 import { withStep } from '../common/progress';
-import { functionSettings } from '../definitions/function';
+import { functionSettings, lambdaRuntimeEnvironment } from '../definitions/function';
 import { buildBundle } from '../handler/build';
 
 const TARGET_BYTES = 400 * 1024;
@@ -152,18 +152,17 @@ function answersExpectedPet(body: string | undefined): boolean {
  * NODE_OPTIONS=--enable-source-maps) plus the runtime's own variables. No DYNAMODB_ENDPOINT, so the
  * SDK resolves the regional endpoint exactly as in Lambda.
  */
-function lambdaEnvironment(sourceMaps: boolean): NodeJS.ProcessEnv {
-  const { environment } = functionSettings();
+function lambdaEnvironment(taskRoot: string, sourceMaps: boolean): NodeJS.ProcessEnv {
+  const settings = functionSettings();
   const env: NodeJS.ProcessEnv = {
-    ...environment,
+    ...settings.environment,
     PATH: process.env.PATH ?? '',
     TABLE_NAME: 'pets',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDBENCH',
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_SESSION_TOKEN: 'bench',
-    AWS_LAMBDA_FUNCTION_NAME: 'Pets',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    ...lambdaRuntimeEnvironment(settings, taskRoot),
   };
   if (!sourceMaps) {
     env.NODE_OPTIONS = (env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim();
@@ -176,7 +175,7 @@ function runChild(
   node: string,
   childScript: string,
   target: string,
-  env = lambdaEnvironment(true),
+  env: NodeJS.ProcessEnv,
 ): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -276,12 +275,16 @@ async function main(argv: string[]): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'pets-cold-'));
   try {
     const { dir, bytes } = await withStep('building the bundle', () => buildBundle());
+    const unbundledDir = join(work, 'unbundled');
     const unbundled = await withStep('compiling the unbundled baseline with tsc', () =>
-      compileUnbundled(join(work, 'unbundled')),
+      compileUnbundled(unbundledDir),
     );
     const childScript = join(work, 'child.js');
     await writeFile(childScript, CHILD_SCRIPT);
     const bundle = join(dir, 'index.js');
+    const bundleEnv = lambdaEnvironment(dir, true);
+    const bundleNoMapsEnv = lambdaEnvironment(dir, false);
+    const unbundledEnv = lambdaEnvironment(unbundledDir, true);
     const samples: Record<'bundle' | 'bundleNoMaps' | 'unbundled' | 'builtins', Sample[]> = {
       bundle: [],
       bundleNoMaps: [],
@@ -291,12 +294,12 @@ async function main(argv: string[]): Promise<number> {
     await withStep(`${runs} fresh processes per variant on Node ${nodeVersion}`, async (step) => {
       // Alternate the variants so background load on the machine hits both alike.
       for (let run = 1; run <= runs; run++) {
-        samples.bundle.push(await runChild(node, childScript, bundle));
-        samples.unbundled.push(await runChild(node, childScript, unbundled));
-        samples.bundleNoMaps.push(await runChild(node, childScript, bundle, lambdaEnvironment(false)));
+        samples.bundle.push(await runChild(node, childScript, bundle, bundleEnv));
+        samples.unbundled.push(await runChild(node, childScript, unbundled, unbundledEnv));
+        samples.bundleNoMaps.push(await runChild(node, childScript, bundle, bundleNoMapsEnv));
         const builtins = samples.bundle.at(-1)?.builtins ?? [];
         samples.builtins.push(
-          await runChild(node, childScript, `builtins:${builtins.join(',')}`, lambdaEnvironment(false)),
+          await runChild(node, childScript, `builtins:${builtins.join(',')}`, bundleNoMapsEnv),
         );
         step.update(`${run} / ${runs}`);
       }

@@ -40,6 +40,28 @@ export function functionSettings(functionName = DEFAULT_FUNCTION_NAME): Function
   };
 }
 
+/**
+ * What Lambda's runtime adds to the function's own environment in every on-demand execution
+ * environment (credentials and region aside): the local stage sets these, and so does
+ * `npm run bench:cold`, so the function sees what it sees in Lambda.
+ */
+export function lambdaRuntimeEnvironment(
+  settings: FunctionSettings,
+  taskRoot: string,
+): Record<string, string> {
+  return {
+    AWS_LAMBDA_FUNCTION_NAME: settings.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memorySizeMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: settings.logGroupName,
+    // Lambda sets this for on-demand environments; Powertools reads it to report `cold_start`.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${settings.runtime}`,
+    LAMBDA_TASK_ROOT: taskRoot,
+    _HANDLER: settings.handler,
+  };
+}
+
 /** API Gateway REST API defaults shared by the stack and the local stage. */
 export const API_NAME = 'pets-api';
 export const DEFAULT_STAGE = 'default';

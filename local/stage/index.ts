@@ -10,6 +10,7 @@ import {
   DEFAULT_STAGE,
   functionSettings,
   INTEGRATION_TIMEOUT_MS,
+  lambdaRuntimeEnvironment,
 } from '../../definitions/function';
 import { createEnvironmentPool, type InvokeOutcome } from './environments';
 import { buildProxyEvent, type GatewayRequest, LOCAL_ACCOUNT_ID, LOCAL_API_ID, newTraceId } from './event';
@@ -151,15 +152,7 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     ...settings.environment,
     ...LOCAL_FUNCTION_ENV,
     ...options.env,
-    AWS_LAMBDA_FUNCTION_NAME: settings.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memorySizeMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: settings.logGroupName,
-    // Lambda sets this for on-demand environments; Powertools reads it to report `cold_start`.
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_EXECUTION_ENV: `AWS_Lambda_${settings.runtime}`,
-    LAMBDA_TASK_ROOT: bundleDir,
-    _HANDLER: settings.handler,
+    ...lambdaRuntimeEnvironment(settings, bundleDir),
   };
   env.AWS_DEFAULT_REGION ??= env.AWS_REGION ?? LOCAL_FUNCTION_ENV.AWS_REGION;
   const pool = createEnvironmentPool({
