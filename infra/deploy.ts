@@ -123,7 +123,7 @@ const HOW_TO_CONFIGURE = [
   '  • aws sso login --profile NAME       then --profile NAME or AWS_PROFILE=NAME',
   '  • AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment',
   'and a region: AWS_REGION=eu-west-1 or `region` in ~/.aws/config. Bootstrap once per account and',
-  'region with `npx cdk bootstrap`. Details: README.md, "Deploy to AWS".',
+  'region with `npx cdk bootstrap`. Details: docs/deploy.md.',
 ].join('\n');
 
 /**

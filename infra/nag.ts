@@ -8,7 +8,7 @@ export interface NagAcknowledgment {
   reason: string;
 }
 
-/** The cdk-nag findings this stack accepts, by construct, each with why. Listed in the README, "Deploy to AWS". */
+/** The cdk-nag findings this stack accepts, by construct, each with why. Listed in docs/deploy.md. */
 export function nagAcknowledgments(stack: PetsStack): { scope: IConstruct; rules: NagAcknowledgment[] }[] {
   return [
     {

@@ -4,7 +4,7 @@
  *
  *   k6 run -e BASE_URL=http://127.0.0.1:3000/default -e PROFILE=smoke load/get-pets.ts
  *
- * Profiles (`-e PROFILE=`): smoke, load, stress, spike, soak — see the README, "Load tests (k6)", for every setting.
+ * Profiles (`-e PROFILE=`): smoke, load, stress, spike, soak — see docs/load.md, for every setting.
  * Only standard k6 options and built-in modules, so k6-operator and Grafana Cloud k6 run it as is.
  */
 import { sleep } from 'k6';

@@ -22,7 +22,7 @@ const spec = {
     `--profile NAME      ${LOAD_PROFILES.join(', ')} (default smoke)`,
     '--run-id ID         run id sent as x-harness-run-id (default: a new one)',
     '--reports-dir DIR   where the reports go (default reports/<run-id>)',
-    '--env NAME=VALUE    a script setting such as P95_MS=300 or VUS=20 (repeatable; see the README, "Load tests (k6)")',
+    '--env NAME=VALUE    a script setting such as P95_MS=300 or VUS=20 (repeatable; see docs/load.md)',
     "--quiet             show a progress line instead of k6's own output",
   ],
 } satisfies CommandSpec<typeof flags>;
