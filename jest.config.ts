@@ -34,6 +34,8 @@ const config: Config = {
     project('logcheck', ['logcheck'], withDynamoDb),
     project('harness', ['harness']),
   ],
+  // Once for the whole run, before any project's own setup: test runs write under a temp dir.
+  globalSetup: '<rootDir>/common/jest-test-dirs.ts',
   // Jest reads testTimeout only here, not per project: generous for the suites that start real
   // DynamoDB, stages and k6; files with longer work set their own.
   testTimeout: 120_000,

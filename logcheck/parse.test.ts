@@ -122,12 +122,14 @@ describe('parseLine on plain-text Lambda lines', () => {
     );
   });
 
-  it('reads a Node process warning on stderr as a warning outside any request', () => {
+  // The runtime files stderr under ERROR, as CloudWatch shows it: a process warning (the AWS SDK's
+  // end-of-support notice on an old Node) is an error of the deployment, not something to excuse.
+  it('keeps a Node process warning on stderr at the ERROR level the runtime gave it', () => {
     const line =
       '2026-11-23T22:34:54.024Z\tundefined\tERROR\t(node:28914) Warning: NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\nversions published after …';
     expect(parseLine(line)).toEqual({
       kind: 'console',
-      level: 'WARN',
+      level: 'ERROR',
       text: expect.stringMatching(/^\(node:28914\)/),
     });
   });

@@ -163,15 +163,10 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-// Node's own process warnings (`(node:123) DeprecationWarning: …`) reach stderr, which the runtime
-// files under ERROR; they are warnings, not failures.
-const NODE_PROCESS_WARNING = /^\(node:\d+\) (?:\[\w+\] )?\w*Warning: /;
-
 /** The body of a runtime-prefixed console line: an uncaught error, a JSON app line, or text. */
 function parseConsoleBody(prefixRequestId: string, prefixLevel: string, body: string): ParsedLine {
   // Outside an invocation (init phase) the runtime prints the request id as `undefined`.
   const requestId = prefixRequestId === 'undefined' ? undefined : prefixRequestId;
-  const level = NODE_PROCESS_WARNING.test(body) ? 'WARN' : prefixLevel;
   for (const label of UNCAUGHT_LABELS) {
     if (body.startsWith(label)) {
       const payload = parseJson(body.slice(label.length).trim()) ?? {};
@@ -186,7 +181,12 @@ function parseConsoleBody(prefixRequestId: string, prefixLevel: string, body: st
   }
   const json = parseJson(body);
   if (json) return parseAppRecord(json, requestId);
-  return { kind: 'console', ...(requestId === undefined ? {} : { requestId }), level, text: body };
+  return {
+    kind: 'console',
+    ...(requestId === undefined ? {} : { requestId }),
+    level: prefixLevel,
+    text: body,
+  };
 }
 
 export function parseLine(message: string): ParsedLine {

