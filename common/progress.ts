@@ -54,12 +54,20 @@ export function startStep(label: string, stream: NodeJS.WriteStream = process.st
 }
 
 /** Runs `work` as one step: success and failure are both reported, the error is rethrown. */
-export async function withStep<T>(label: string, work: (step: Step) => Promise<T>): Promise<T> {
+export function withStep<T>(label: string, work: (step: Step) => Promise<T>): Promise<T> {
+  return withDetailedStep(label, async (step) => ({ value: await work(step), detail: '' }));
+}
+
+/** Like withStep, for work that says what it did: its detail closes the step's line. */
+export async function withDetailedStep<T>(
+  label: string,
+  work: (step: Step) => Promise<{ value: T; detail: string }>,
+): Promise<T> {
   const step = startStep(label);
   try {
-    const result = await work(step);
-    step.succeed();
-    return result;
+    const { value, detail } = await work(step);
+    step.succeed(detail);
+    return value;
   } catch (error) {
     step.fail(error instanceof Error ? error.message.split('\n')[0] : String(error));
     throw error;

@@ -1,3 +1,5 @@
+import { planLine } from './step-docs';
+
 /**
  * `pets-harness <command>`: the one CLI. Each command's module exports `main(argv)` resolving to
  * an exit code; modules load lazily so `--help` and small commands start fast.
@@ -21,7 +23,7 @@ function lazy(load: () => CommandModule): () => Promise<CommandModule> {
 
 const COMMANDS: Record<string, Command> = {
   run: {
-    summary: 'run the whole harness (tools → DynamoDB → seed → stage → newman → k6 → log check → report)',
+    summary: `run the whole harness (${planLine('local')} → report)`,
     load: lazy(() => require('./run')),
   },
   stage: {
@@ -47,7 +49,7 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-function usage(): string {
+export function commandsUsage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   return [
     'Usage: pets-harness <command> [flags]   (pets-harness <command> --help for its flags)',
@@ -60,7 +62,7 @@ function usage(): string {
 export async function dispatch(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    console.log(usage());
+    console.log(commandsUsage());
     return first === undefined ? 2 : 0;
   }
   const twoWord = second !== undefined ? `${first} ${second}` : undefined;
@@ -71,7 +73,7 @@ export async function dispatch(argv: string[]): Promise<number> {
       first === 'logs'
         ? `'pets-harness logs' takes a subcommand: 'logs check'`
         : `unknown command '${first}'`;
-    console.error(`pets-harness: ${hint}\n\n${usage()}`);
+    console.error(`pets-harness: ${hint}\n\n${commandsUsage()}`);
     return 2;
   }
   return (await command.load()).main(argv.slice(1));

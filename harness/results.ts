@@ -3,8 +3,10 @@
  * console table are all rendered from it. The step results are the parts' own types.
  */
 import type { LoadProfile, LoadResult } from '../load/runner/run';
+import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { LogCheckResult } from '../logcheck/index';
 import type { NewmanResult } from '../postman/run';
+import type { StepId } from './step-table';
 
 export type { LoadResult, LogCheckResult, NewmanResult };
 
@@ -19,8 +21,8 @@ export type StepVerdict = 'passed' | 'failed' | 'skipped' | 'error';
 export type RunVerdict = 'passed' | 'failed' | 'error';
 
 export interface StepRecord {
-  /** Stable id for machines: `tools`, `dynamodb`, `seed`, `bundle`, `stage`, `outputs`, `newman`, `load`, `logcheck`. */
-  id: string;
+  /** Stable id for machines: a key of the step table (harness/step-table.ts). */
+  id: StepId;
   label: string;
   verdict: StepVerdict;
   durationMs: number;
@@ -33,7 +35,7 @@ export interface StepRecord {
 export interface RunEnvironment {
   baseUrl?: string;
   /** How DynamoDB was provided locally (endpoint, container, jar, dynalite). */
-  dynamoDbKind?: string;
+  dynamoDbKind?: DynamoDbKind;
   dynamoDbEndpoint?: string;
   tableName?: string;
   logGroupName?: string;

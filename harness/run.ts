@@ -5,6 +5,7 @@ import { BUDGET_FLAG_HELP, BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/bu
 import { parts } from './parts';
 import type { RunOptions } from './pipeline';
 import { LOAD_PROFILES, type RunSummary, TARGETS } from './results';
+import { planHelpLines } from './step-docs';
 import { signalExitCode, watchSignals } from './steps';
 
 /**
@@ -32,8 +33,8 @@ export const spec = {
   name: 'pets-harness run',
   summary: [
     'Run the whole harness and write reports/<run-id>/index.html (+ summary.json, report.png).',
-    '  local (default): tools → DynamoDB → seed 20 pets → bundle → local stage → newman → k6 → log check',
-    '  aws: credentials → stack outputs → [seed] → newman → k6 → CloudWatch log check',
+    'Steps (docs/harness.md says what each does, needs and judges):',
+    ...planHelpLines(),
     'Exit 0 = all checks passed, 1 = a check failed (named last), 2 = could not run (the message says how to fix it),',
     '130/143 = stopped by Ctrl-C/SIGTERM (everything started is stopped first).',
   ].join('\n'),

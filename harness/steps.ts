@@ -1,6 +1,7 @@
 import { CannotRunError, UsageError } from '../common/cli';
 import { type Step, startStep } from '../common/progress';
 import type { StepRecord } from './results';
+import type { StepId } from './step-table';
 
 /**
  * Runs the harness's steps one at a time, each with a progress line and a StepRecord, and stops
@@ -123,13 +124,13 @@ export interface StepRunner {
    * recorded as `error` (or `failed` for a check) and rethrown as StepError.
    */
   run<T>(
-    id: string,
+    id: StepId,
     label: string,
     options: StepOptions,
     work: (progress: Step) => Promise<StepOutcome<T>>,
   ): Promise<T>;
   /** Records a step that did not run, with the reason. */
-  skip(id: string, label: string, options: { check: boolean }, reason: string): void;
+  skip(id: StepId, label: string, options: { check: boolean }, reason: string): void;
 }
 
 export function stepRunner(interruption: Interruption): StepRunner {

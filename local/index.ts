@@ -1,21 +1,46 @@
-import { functionSettings } from '../definitions/function';
+import { relative } from 'node:path';
+import { CannotRunError } from '../common/cli';
+import { resources } from '../common/resources';
+import { DEFAULT_LOCAL_PORT, functionSettings } from '../definitions/function';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
 import { ensureBundle } from '../handler/build';
 import { seedTable } from '../seed';
-import { type DynamoDbKind, LOCAL_AWS_ENV, startDynamoDb } from './dynamodb';
-import { type RunningStage, startStage } from './stage';
+import { type DynamoDbKind, LOCAL_AWS_ENV, type RunningDynamoDb, startDynamoDb } from './dynamodb';
+import { startStage } from './stage';
+
+/** The phases of a local start, in order; each is one step of the harness and one progress line of `npm run stage`. */
+export const LOCAL_API_PHASES = ['dynamodb', 'seed', 'bundle', 'stage'] as const;
+export type LocalApiPhase = (typeof LOCAL_API_PHASES)[number];
+
+/** What a phase's work hands back: its value and one line saying what it did. */
+export interface PhaseResult<T> {
+  value: T;
+  detail: string;
+}
+
+/**
+ * Runs one phase: the caller decides how it shows (a step with its own progress line in the
+ * harness, log lines by default). `work` reports progress through `update`.
+ */
+export type PhaseRunner = <T>(
+  phase: LocalApiPhase,
+  work: (update: (line: string) => void) => Promise<PhaseResult<T>>,
+) => Promise<T>;
 
 export interface StartLocalApiOptions {
   /** 0 = any free port (tests); default 3000. */
   port?: number;
   stage?: string;
-  tableName?: string;
+  /** The table, or how to name it once DynamoDB answers (a user's own endpoint may hold `pets`). */
+  tableName?: string | ((dynamoDb: RunningDynamoDb) => string);
   /** Create, empty and load the table with the 20 seed pets (default true). */
   seed?: boolean;
   concurrency?: number;
   reservedConcurrency?: number;
   logDir?: string;
   log?: (line: string) => void;
+  /** How each phase shows; default: its progress and its result as log lines. */
+  phase?: PhaseRunner;
 }
 
 export interface LocalApi {
@@ -29,58 +54,104 @@ export interface LocalApi {
   stop(): Promise<void>;
 }
 
+function logEachPhase(log: (line: string) => void): PhaseRunner {
+  return async (_phase, work) => {
+    const { value, detail } = await work(log);
+    log(detail);
+    return value;
+  };
+}
+
+function portTaken(error: unknown): boolean {
+  const text =
+    error instanceof Error
+      ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`
+      : String(error);
+  return /EADDRINUSE|address already in use|port \d+ is in use/i.test(text);
+}
+
+function portTakenError(port: number | undefined): CannotRunError {
+  return new CannotRunError(
+    `port ${port} is taken (is 'npm run stage' running?). Stop whatever holds it, or run with --port 0 (any free port) or another --port.`,
+  );
+}
+
 /**
- * The one call tests and the harness use to get a local API: a DynamoDB (the provider chain,
- * which reuses jest's when DYNAMODB_ENDPOINT is set) → the table created and seeded → the bundle
- * rebuilt if stale → the stage serving it. `stop()` undoes all of it, stage first.
+ * The one call the harness, `npm run stage` and the tests use to get a local API: a DynamoDB (the
+ * provider chain, which reuses jest's when DYNAMODB_ENDPOINT is set) → the table created and
+ * seeded → the bundle rebuilt if stale → the stage serving it. `stop()` undoes all of it, stage
+ * first; a start that fails (or is abandoned by its caller) stops what it had started.
  */
 export async function startLocalApi(options: StartLocalApiOptions = {}): Promise<LocalApi> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
-  const dynamoDb = await startDynamoDb({ log });
-  let stage: RunningStage | undefined;
+  const phase = options.phase ?? logEachPhase(log);
+  const started = resources();
   try {
-    if (options.seed ?? true) {
-      const summary = await seedTable({
-        endpoint: dynamoDb.endpoint,
-        tableName,
-        createTable: true,
-        reset: true,
-      });
-      log(`table ${tableName}: ${summary.written} pets written (${summary.durationMs} ms)`);
-    }
-    const bundle = await ensureBundle();
-    if (bundle.rebuilt) log(`bundle rebuilt: ${bundle.dir}`);
-    stage = await startStage({
-      port: options.port,
-      stage: options.stage,
-      concurrency: options.concurrency,
-      reservedConcurrency: options.reservedConcurrency,
-      bundleDir: bundle.dir,
-      logDir: options.logDir,
-      env: {
-        ...LOCAL_AWS_ENV,
-        TABLE_NAME: tableName,
-        DYNAMODB_ENDPOINT: dynamoDb.endpoint,
-        LOG_LEVEL: functionSettings().environment.LOG_LEVEL ?? 'INFO',
-      },
+    const dynamoDb = await phase('dynamodb', async (update) => {
+      const running = await startDynamoDb({ log: update });
+      started.own(`DynamoDB (${running.kind})`, () => running.stop());
+      return { value: running, detail: `${running.kind} at ${running.endpoint}` };
     });
+    const tableName =
+      typeof options.tableName === 'function'
+        ? options.tableName(dynamoDb)
+        : (options.tableName ?? DEFAULT_TABLE_NAME);
+    if (options.seed ?? true) {
+      await phase('seed', async (update) => {
+        const summary = await seedTable({
+          endpoint: dynamoDb.endpoint,
+          tableName,
+          createTable: true,
+          reset: true,
+          onProgress: (done, total) => update(`${done}/${total} pets`),
+        });
+        const pets = `${summary.written.toLocaleString('en-US')} pet${summary.written === 1 ? '' : 's'}`;
+        return { value: summary, detail: `${pets} into ${summary.tableName}` };
+      });
+    }
+    const bundle = await phase('bundle', async () => {
+      const result = await ensureBundle();
+      const dir = relative(process.cwd(), result.dir) || result.dir;
+      return { value: result, detail: `${result.rebuilt ? 'rebuilt' : 'up to date'}: ${dir}` };
+    });
+    const stage = await phase('stage', async (update) => {
+      update(options.port === 0 ? 'on a free port' : `on port ${options.port ?? DEFAULT_LOCAL_PORT}`);
+      const running = await startStage({
+        port: options.port,
+        stage: options.stage,
+        concurrency: options.concurrency,
+        reservedConcurrency: options.reservedConcurrency,
+        bundleDir: bundle.dir,
+        logDir: options.logDir,
+        env: {
+          ...LOCAL_AWS_ENV,
+          TABLE_NAME: tableName,
+          DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+          LOG_LEVEL: functionSettings().environment.LOG_LEVEL ?? 'INFO',
+        },
+      }).catch((error: unknown) => {
+        throw portTaken(error) ? portTakenError(options.port) : error;
+      });
+      started.own('the local stage', () => running.stop());
+      return { value: running, detail: running.url };
+    });
+    let stopping: Promise<void> | undefined;
+    return {
+      url: stage.url,
+      tableName,
+      endpoint: dynamoDb.endpoint,
+      dynamoDbKind: dynamoDb.kind,
+      logGroupName: stage.logGroupName,
+      logDir: stage.logDir,
+      stop() {
+        stopping ??= started.stopAll().then((problems) => {
+          if (problems.length > 0) throw new Error(problems.join('; '));
+        });
+        return stopping;
+      },
+    };
   } catch (error) {
-    await dynamoDb.stop();
+    await started.stopAll();
     throw error;
   }
-  const running = stage;
-  let stopping: Promise<void> | undefined;
-  return {
-    url: running.url,
-    tableName,
-    endpoint: dynamoDb.endpoint,
-    dynamoDbKind: dynamoDb.kind,
-    logGroupName: running.logGroupName,
-    logDir: running.logDir,
-    stop() {
-      stopping ??= running.stop().finally(() => dynamoDb.stop());
-      return stopping;
-    },
-  };
 }

@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { CannotRunError, type CommandSpec, intFlag, parseFlags, UsageError } from '../../common/cli';
-import { withStep } from '../../common/progress';
+import { withDetailedStep, withStep } from '../../common/progress';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE } from '../../definitions/function';
 import { DEFAULT_TABLE_NAME } from '../../definitions/table';
-import { startLocalApi } from '../index';
+import { type LocalApiPhase, startLocalApi } from '../index';
 import { DEFAULT_CONCURRENCY } from './index';
 
 const flags = {
@@ -28,6 +28,13 @@ const spec = {
     `--table NAME              table name (default ${DEFAULT_TABLE_NAME})`,
   ],
 } satisfies CommandSpec<typeof flags>;
+
+const PHASE_LABELS: Record<LocalApiPhase, string> = {
+  dynamodb: 'DynamoDB',
+  seed: 'seed',
+  bundle: 'bundle',
+  stage: 'stage',
+};
 
 /** Fails fast, before DynamoDB starts, when something already listens on the port. */
 function assertPortFree(port: number): Promise<void> {
@@ -79,17 +86,14 @@ export async function runStage(argv: string[], until: () => Promise<unknown> = i
   await assertPortFree(port);
   // Registered before the slow start, so an early Ctrl-C still stops what was started.
   const stopRequested = until();
-  const api = await withStep('starting the local API (DynamoDB, seed, bundle, stage)', async (step) => {
-    const started = await startLocalApi({
-      port,
-      stage,
-      tableName: parsed.table ?? DEFAULT_TABLE_NAME,
-      concurrency,
-      reservedConcurrency: reserved,
-      log: (line) => step.update(line),
-    });
-    step.update(`DynamoDB ${started.dynamoDbKind} at ${started.endpoint}, table ${started.tableName}`);
-    return started;
+  const api = await startLocalApi({
+    port,
+    stage,
+    tableName: parsed.table ?? DEFAULT_TABLE_NAME,
+    concurrency,
+    reservedConcurrency: reserved,
+    phase: (phase, work) =>
+      withDetailedStep(PHASE_LABELS[phase], (step) => work((line) => step.update(line))),
   });
   const limit =
     reserved === undefined

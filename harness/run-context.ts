@@ -1,0 +1,58 @@
+import type { Budgets } from '../logcheck/index';
+import type {
+  LoadProfile,
+  LoadResult,
+  LogCheckResult,
+  NewmanResult,
+  RunEnvironment,
+  Target,
+} from './results';
+import type { StepRunner } from './steps';
+
+/** What a run was asked to do: parsed from `pets-harness run`'s flags. */
+export interface RunOptions {
+  runId: string;
+  target: Target;
+  profile: LoadProfile;
+  /** Local stage port; 0 = any free port. */
+  port: number;
+  skipLoad: boolean;
+  /** aws: reset the table and load the 20 seed pets first. */
+  seed: boolean;
+  stackName?: string;
+  region?: string;
+  outputsFile?: string;
+  budgets: Partial<Budgets>;
+  /** Log check ingestion wait (ms); default the log check's own per source. */
+  waitMs?: number;
+  reportsDir: string;
+}
+
+/**
+ * What the steps of one run share: each step reads what earlier steps found (the stage URL, the
+ * table, the log group, in `environment`) and writes what it found itself.
+ */
+export interface RunContext {
+  readonly options: RunOptions;
+  readonly steps: StepRunner;
+  readonly environment: RunEnvironment;
+  newman?: NewmanResult;
+  load?: LoadResult;
+  logCheck?: LogCheckResult;
+  /** The budgets the log check judges against, by metric; set when the checks begin. */
+  budgets?: Record<string, number>;
+  /** When the first check started: the log check reads the function's logs from then on. */
+  checksStartedAt?: number;
+  /**
+   * Registers something the run started and must stop (newest first, in the run's `finally`);
+   * once the run has cleaned up (a signal won the race while it was starting) it is stopped at once.
+   */
+  own(name: string, stop: () => Promise<void>): void;
+  readonly warnings: string[];
+}
+
+/** A fact an earlier step must have found (the plan orders the steps so that it has). */
+export function found<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`no ${what}: the step that finds it did not run`);
+  return value;
+}

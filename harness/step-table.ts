@@ -1,0 +1,174 @@
+import type { Step } from '../common/progress';
+import { checkLogs, runK6, runNewmanStep } from './check-steps';
+import type { LoadProfile, Target } from './results';
+import type { RunContext, RunOptions } from './run-context';
+import { checkCredentials, provisionTools, readStackOutputs, seedStackTable } from './setup-steps';
+import type { StepOutcome } from './steps';
+
+/**
+ * The harness's steps, defined once, in run order. The plan, the progress labels, the console
+ * table, the report's step rows, `pets-harness run --help` and docs/harness.md all come from this
+ * table. Adding a step is one entry here and its function.
+ */
+
+/** A step's work: reads what earlier steps found from the run, writes what it found. */
+export type StepWork = (run: RunContext, progress: Step) => Promise<StepOutcome<unknown>>;
+
+/**
+ * The local start (DynamoDB → seed → bundle → stage) is one call, `startLocalApi`, shared with
+ * `npm run stage` and the tests; each of its phases is a step of its own here.
+ */
+export const LOCAL_API_START = 'the local API start' as const;
+
+interface OnTarget {
+  /** What the step does on this target, for people (docs, --help). */
+  does: string;
+  work: StepWork | typeof LOCAL_API_START;
+}
+
+export interface StepDefinition {
+  /** The progress line's and the report's name for the step. */
+  label: string | ((options: { profile: LoadProfile }) => string);
+  /** A check judges the API (a failed one does not stop the others); a setup step must pass for the run to go on. */
+  check: boolean;
+  /** What the step needs before it can run. */
+  needs: string;
+  /** When it passes. */
+  passesWhen: string;
+  /** The targets it runs on; a target not listed never plans the step. */
+  on: Partial<Record<Target, OnTarget>>;
+  /** When a planned step is skipped: `when` for people, `reason` decides for one run. */
+  skip?: { when: string; reason: (options: RunOptions) => string | undefined };
+  /** The part shows its own progress (newman, k6): the runner only prints the closing line. */
+  ownProgress?: boolean;
+}
+
+const notNeededWithoutLoad = {
+  when: '`--skip-load`',
+  reason: (options: RunOptions) => (options.skipLoad ? 'k6 not needed (--skip-load)' : undefined),
+};
+
+export const STEPS = {
+  credentials: {
+    label: 'AWS credentials',
+    check: false,
+    needs: 'AWS credentials from the default chain (env, profile, SSO, role)',
+    passesWhen: 'the SDK resolves an access key',
+    on: { aws: { does: 'resolves the credentials before anything else starts', work: checkCredentials } },
+  },
+  tools: {
+    label: 'tools',
+    check: false,
+    needs: 'the tool cache (k6 is fetched into it the first time)',
+    passesWhen: 'k6 is in the tool cache',
+    on: {
+      local: { does: 'provisions k6', work: provisionTools },
+      aws: { does: 'provisions k6', work: provisionTools },
+    },
+    skip: notNeededWithoutLoad,
+  },
+  dynamodb: {
+    label: 'DynamoDB',
+    check: false,
+    needs: 'one of: `DYNAMODB_ENDPOINT`, a Docker engine, Java 17+, or nothing (dynalite)',
+    passesWhen: 'the first provider that answers is listening',
+    on: {
+      local: {
+        does: 'starts DynamoDB: endpoint, container, jar or dynalite, whichever answers first',
+        work: LOCAL_API_START,
+      },
+    },
+  },
+  outputs: {
+    label: 'stack outputs',
+    check: false,
+    needs: 'a deployed stack (`--outputs FILE` or CloudFormation DescribeStacks)',
+    passesWhen: 'the stage URL, table and log group are read',
+    on: { aws: { does: 'reads the stage URL, table and log group of the stack', work: readStackOutputs } },
+  },
+  seed: {
+    label: 'seed',
+    check: false,
+    needs: 'the table',
+    passesWhen: 'the 20 seed pets are written',
+    on: {
+      local: { does: 'creates the `pets` table, empties it, loads the 20 seed pets', work: LOCAL_API_START },
+      aws: { does: 'with `--seed`: empties the stack’s table, loads the 20 seed pets', work: seedStackTable },
+    },
+    skip: {
+      when: 'aws without `--seed`',
+      reason: (options) =>
+        options.target === 'aws' && !options.seed
+          ? 'not asked (--seed resets the table to the 20 seed pets)'
+          : undefined,
+    },
+  },
+  bundle: {
+    label: 'bundle',
+    check: false,
+    needs: 'the handler’s sources',
+    passesWhen: 'the bundle is up to date (rebuilt only when a source changed)',
+    on: { local: { does: 'rebuilds the handler bundle when it is stale', work: LOCAL_API_START } },
+  },
+  stage: {
+    label: 'stage',
+    check: false,
+    needs: 'the bundle, DynamoDB, a free port (`--port`, default any)',
+    passesWhen: 'the local API Gateway stage serves the bundle',
+    on: { local: { does: 'serves the bundle on a local API Gateway stage', work: LOCAL_API_START } },
+  },
+  newman: {
+    label: 'newman',
+    check: true,
+    needs: 'the stage URL',
+    passesWhen: 'every assertion of the Postman collection passes',
+    on: {
+      local: { does: 'runs the Postman collection', work: runNewmanStep },
+      aws: { does: 'runs the Postman collection', work: runNewmanStep },
+    },
+    ownProgress: true,
+  },
+  load: {
+    label: ({ profile }) => `k6 (${profile})`,
+    check: true,
+    needs: 'k6, the stage URL',
+    passesWhen: 'every threshold of the k6 profile (`--profile`, default `smoke`) holds',
+    on: {
+      local: { does: 'runs the k6 load script', work: runK6 },
+      aws: { does: 'runs the k6 load script against the stage URL', work: runK6 },
+    },
+    skip: {
+      when: '`--skip-load`',
+      reason: (options) => (options.skipLoad ? '--skip-load' : undefined),
+    },
+    ownProgress: true,
+  },
+  logcheck: {
+    label: 'log check',
+    check: true,
+    needs: 'the function’s log group; the request counts of newman and k6',
+    passesWhen:
+      'every request was logged, no ERROR/timeout/runtime-exit line, REPORT latency, cold starts and memory within budget',
+    on: {
+      local: { does: 'checks the stage’s log store', work: checkLogs },
+      aws: { does: 'checks CloudWatch Logs (waits for ingestion)', work: checkLogs },
+    },
+  },
+} satisfies Record<string, StepDefinition>;
+
+export type StepId = keyof typeof STEPS;
+export const STEP_IDS = Object.keys(STEPS) as StepId[];
+
+export function stepDefinition(id: StepId): StepDefinition {
+  return STEPS[id];
+}
+
+export function stepLabel(id: StepId, options: { profile: LoadProfile }): string {
+  const { label } = stepDefinition(id);
+  return typeof label === 'function' ? label(options) : label;
+}
+
+/** The steps a run of this target goes through, in order. */
+export function plannedStepIds(target: Target): StepId[] {
+  return STEP_IDS.filter((id) => stepDefinition(id).on[target] !== undefined);
+}
