@@ -15,7 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { CannotRunError, intFlag, parseFlags } from '../common/cli';
+import { CannotRunError, intFlag, parseFlags, UsageError } from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
 import { stopChild, trackChild } from '../common/processes';
 import { functionSettings } from '../definitions/function';
@@ -56,7 +56,7 @@ function wrkPath(): string {
 
 // Asynchronous on purpose: the stage under test runs in this very process and must keep serving.
 async function runWrk(url: string, seconds: number, connections: number, script: string): Promise<Figures> {
-  const threads = String(Math.min(2, availableParallelism()));
+  const threads = String(Math.min(2, availableParallelism(), connections));
   const { stdout: output } = await promisify(execFile)(
     wrkPath(),
     ['-t', threads, '-c', String(connections), '-d', `${seconds}s`, '-s', script, url],
@@ -156,6 +156,8 @@ async function serveStage(bundleDir: string, logDir: string): Promise<void> {
     bundleDir,
     env: JSON.parse(process.env.BENCH_FUNCTION_ENV ?? '{}'),
     logDir,
+    suspend: process.env.BENCH_SUSPEND !== 'off',
+    ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
   });
   process.send?.({ port: stage.port });
   process.once('SIGTERM', () => {
@@ -258,12 +260,14 @@ async function main(argv: string[]): Promise<number> {
         connections: { type: 'string' },
         only: { type: 'string' },
         concurrency: { type: 'string' },
+        suspend: { type: 'string' },
       },
       flagHelp: [
         '--duration S      seconds per server and case (default 10)',
         '--connections N   wrk connections (default 16)',
         '--only CASE       memory or dynalite (default both)',
         "--concurrency N   the stage's execution environments (default: the stage default)",
+        '--suspend on|off  SIGSTOP frozen environments (default on, as the stage runs)',
       ],
     },
     argv,
@@ -273,6 +277,9 @@ async function main(argv: string[]): Promise<number> {
   const connections = intFlag('connections', parsed.connections, 16, 1, 1000);
   if (parsed.concurrency !== undefined)
     process.env.BENCH_CONCURRENCY = String(intFlag('concurrency', parsed.concurrency, 10, 1, 1000));
+  if (parsed.suspend !== undefined && !['on', 'off'].includes(parsed.suspend))
+    throw new UsageError(`--suspend: expected on or off, got '${parsed.suspend}'`);
+  process.env.BENCH_SUSPEND = parsed.suspend ?? 'on';
   wrkPath();
   const workDir = mkdtempSync(join(tmpdir(), 'bench-stage-'));
   const script = join(workDir, 'report.lua');
@@ -327,7 +334,7 @@ if (process.argv[2] === '--serve-ceiling') {
     },
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
-      process.exitCode = error instanceof CannotRunError ? 2 : 1;
+      process.exitCode = error instanceof CannotRunError || error instanceof UsageError ? 2 : 1;
     },
   );
 }

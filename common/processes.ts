@@ -7,8 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 const children = new Set<ChildProcess>();
 let handlersInstalled = false;
 
-function killChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
   try {
     // A negative pid signals the whole group, so a wrapper's own children go too.
     process.kill(-child.pid, signal);
@@ -19,6 +19,13 @@ function killChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): voi
       // already gone
     }
   }
+}
+
+function killChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  signalChild(child, signal);
+  // A stopped child (a frozen stage environment) holds any signal but SIGKILL until it continues.
+  if (signal !== 'SIGKILL') signalChild(child, 'SIGCONT');
 }
 
 export function killTrackedChildren(signal: NodeJS.Signals = 'SIGTERM'): void {

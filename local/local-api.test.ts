@@ -121,4 +121,26 @@ describe('the local API end to end', () => {
     expect(initReports.length).toBeGreaterThanOrEqual(1);
     expect(coldStarts).toHaveLength(initReports.length);
   });
+
+  it('leaves no work in flight at any return, on every route and status (the bundle as deployed)', async () => {
+    const id = 800_000 + Math.floor(Math.random() * 99_999);
+    const json = { 'content-type': 'application/json' };
+    const pet = JSON.stringify({ id, type: 'cat', breed: 'Frozen Tabby', price: 3 });
+    const statuses = [];
+    for (let round = 0; round < 3; round++) {
+      statuses.push((await call('/pets')).status);
+      statuses.push((await call('/pets?type=cat&limit=2')).status);
+      statuses.push((await call('/pets', { method: 'POST', headers: json, body: pet })).status);
+      statuses.push((await call('/pets', { method: 'POST', headers: json, body: pet })).status);
+      statuses.push((await call(`/pets/${id}`)).status);
+      statuses.push((await call('/pets', { method: 'POST', headers: json, body: '{"id":"x"}' })).status);
+      statuses.push((await call(`/pets/${id}`, { method: 'DELETE' })).status);
+      statuses.push((await call(`/pets/${id}`, { method: 'DELETE' })).status);
+    }
+    const messages = readLogEvents({ logGroupName: api.logGroupName, dir: logDir }).map(
+      (event) => event.message,
+    );
+    expect(messages.filter((message) => message.includes('Runtime.InFlightWork'))).toEqual([]);
+    expect(statuses.slice(0, 8)).toEqual([200, 200, 201, 409, 200, 400, 204, 404]);
+  });
 });

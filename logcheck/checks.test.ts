@@ -1,14 +1,16 @@
+import { inFlightLine } from '../local/stage/lambda-log';
 import {
   type Budgets,
   checkCompleteness,
   checkErrors,
+  checkInFlight,
   checkMetrics,
   DEFAULT_BUDGETS,
   groupByRequest,
   percentile,
 } from './checks';
 import { parseEvents } from './parse';
-import { IDS, jsonFormatEvents, plainTextEvents } from './test/events';
+import { IDS, jsonFormatEvents, plainTextEvents, toEvents } from './test/events';
 
 const plain = parseEvents(plainTextEvents());
 const plainRequests = groupByRequest(plain);
@@ -78,6 +80,42 @@ describe('checkErrors', () => {
     const result = checkErrors(json, jsonRequests, 'run-j', DEFAULT_BUDGETS);
     expect(result.violations[0]?.requestIds).toEqual([IDS.jsonError, IDS.jsonTimeout]);
     expect(result.errors.find((e) => e.requestId === IDS.jsonTimeout)?.correlationId).toBe('corr-j');
+  });
+});
+
+describe('checkInFlight', () => {
+  const left = (requestId: string, runId: string, work: string) => [
+    `START RequestId: ${requestId} Version: $LATEST`,
+    JSON.stringify({
+      level: 'INFO',
+      message: 'request completed',
+      function_request_id: requestId,
+      run_id: runId,
+    }),
+    inFlightLine(requestId, work),
+    `END RequestId: ${requestId}`,
+  ];
+
+  it("turns each of the run's in-flight warnings into one finding naming the work and the request ids", () => {
+    const parsed = parseEvents(
+      toEvents([
+        ...left(IDS.coldOk, 'run-1', '1 outgoing HTTP request, 3 timers, 36 unsettled promises'),
+        ...left(IDS.notFound, 'run-1', '1 timer'),
+        ...left(IDS.otherRun, 'run-2', '1 immediate'),
+      ]),
+    );
+    expect(checkInFlight(parsed, groupByRequest(parsed), 'run-1')).toEqual([
+      {
+        check: 'in-flight work',
+        message:
+          '2 invocation(s) returned with work still in flight, which Lambda freezes at return (it runs on a later invocation, or never): 1 outgoing HTTP request, 3 timers, 36 unsettled promises; 1 timer',
+        requestIds: [IDS.coldOk, IDS.notFound],
+      },
+    ]);
+  });
+
+  it('finds nothing in a run whose handler left nothing running', () => {
+    expect(checkInFlight(plain, plainRequests, 'run-1')).toEqual([]);
   });
 });
 

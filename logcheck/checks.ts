@@ -157,6 +157,35 @@ export function checkErrors(
 }
 
 // ---------------------------------------------------------------------------------------------
+// work left in flight
+
+/**
+ * Every invocation of the run that returned while work it started was still running (the local
+ * stage's `Runtime.InFlightWork` warning). Lambda freezes the environment at return: that work
+ * runs on a later invocation or never, so each one is a finding, whatever the budgets.
+ */
+export function checkInFlight(
+  parsed: readonly ParsedEvent[],
+  requests: ReadonlyMap<string, RequestLogs>,
+  runId: string,
+): Violation[] {
+  const found = parsed.filter(
+    (line): line is Extract<ParsedEvent, { kind: 'in-flight' }> =>
+      line.kind === 'in-flight' &&
+      belongsToRun(line.requestId === undefined ? undefined : requests.get(line.requestId), runId),
+  );
+  if (found.length === 0) return [];
+  const kinds = [...new Set(found.map((line) => line.work))];
+  return [
+    {
+      check: 'in-flight work',
+      message: `${found.length} invocation(s) returned with work still in flight, which Lambda freezes at return (it runs on a later invocation, or never): ${kinds.slice(0, 3).join('; ')}`,
+      requestIds: found.map((line) => line.requestId).filter((id): id is string => id !== undefined),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
 // completeness
 
 export interface CompletenessResult {

@@ -6,6 +6,7 @@ import {
   type Budgets,
   checkCompleteness,
   checkErrors,
+  checkInFlight,
   checkMetrics,
   DEFAULT_BUDGETS,
   groupByRequest,
@@ -108,7 +109,8 @@ export async function runLogCheck(options: LogCheckOptions): Promise<LogCheckRes
     ...(options.sentCorrelationIds ? { sentCorrelationIds: options.sentCorrelationIds } : {}),
   });
   const { metrics, violations: metricViolations } = checkMetrics(requests, options.runId, budgets);
-  const violations = [...errors.violations, ...completeness.violations, ...metricViolations];
+  const inFlight = checkInFlight(parsed, requests, options.runId);
+  const violations = [...errors.violations, ...inFlight, ...completeness.violations, ...metricViolations];
 
   const result: LogCheckResult = {
     passed: violations.length === 0,

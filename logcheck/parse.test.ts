@@ -1,3 +1,4 @@
+import { inFlightLine } from '../local/stage/lambda-log';
 import { type ParsedLine, parseEvents, parseLine } from './parse';
 import { IDS, jsonFormatEvents, plainTextEvents } from './test/events';
 import jsonFormatLines from './test/fixtures/json-format.json';
@@ -28,6 +29,11 @@ describe('parseLine on plain-text Lambda lines', () => {
       },
     ],
     ['INIT_START', plainTextLines[0] as string, { kind: 'other' }],
+    [
+      "the local stage's in-flight warning",
+      inFlightLine(IDS.coldOk, '1 outgoing HTTP request, 2 unsettled promises'),
+      { kind: 'in-flight', requestId: IDS.coldOk, work: '1 outgoing HTTP request, 2 unsettled promises' },
+    ],
   ])('parses %s', (_name, line, expected) => {
     expect(parseLine(line)).toMatchObject(expected);
   });

@@ -27,6 +27,8 @@ export type ParsedLine =
   | { kind: 'runtime-exit'; requestId?: string; errorType: string; message: string }
   | { kind: 'invoke-error'; requestId?: string; errorType: string; errorMessage: string; label: string }
   | { kind: 'console'; requestId?: string; level: string; text: string }
+  /** The local stage's warning: the handler returned while work it started was still running. */
+  | { kind: 'in-flight'; requestId?: string; work: string }
   | {
       kind: 'app';
       level: string;
@@ -57,6 +59,8 @@ const CONSOLE_LINE = new RegExp(
   `^(\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z)\\s+${UUID_OR_ID}\\s+(?:(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\\s+)?([\\s\\S]*)$`,
 );
 const UNCAUGHT_LABELS = ['Invoke Error', 'Uncaught Exception', 'Unhandled Promise Rejection'] as const;
+// `Runtime.InFlightWork: the handler returned with work still in flight: 1 timer, 2 unsettled promises. …`
+const IN_FLIGHT = /^Runtime\.InFlightWork: .*?in flight: (.+?)\. /u;
 
 function reportField(line: string, label: string): number | undefined {
   const match = new RegExp(`${label}:\\s*([\\d.]+)\\s*(?:ms|MB)`).exec(line);
@@ -179,6 +183,9 @@ function parseConsoleBody(prefixRequestId: string, prefixLevel: string, body: st
       };
     }
   }
+  const inFlight = IN_FLIGHT.exec(body);
+  if (inFlight?.[1])
+    return { kind: 'in-flight', ...(requestId === undefined ? {} : { requestId }), work: inFlight[1] };
   const json = parseJson(body);
   if (json) return parseAppRecord(json, requestId);
   return {

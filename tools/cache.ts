@@ -9,6 +9,8 @@ export const TOOL_VERSIONS = {
   moto: '5.2.5',
   // The npm package whose Linux x64 headless Chromium is used when the machine has no browser.
   browser: '153.0.0',
+  /** The Node.js of the function's runtime (nodejs22.x), for its execution environments. */
+  runtimeNode: '22.23.5',
 } as const;
 
 /** `<cache>/<parts…>`, created on demand. */

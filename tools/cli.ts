@@ -1,10 +1,12 @@
 import { type CommandSpec, parseFlags, UsageError } from '../common/cli';
 import { toolCacheDir } from '../common/paths';
 import { withStep } from '../common/progress';
+import { functionSettings } from '../definitions/function';
 import { ensureBrowser } from './chromium';
 import { ensureDynamoDbLocal } from './dynamodb-local';
 import { ensureK6 } from './k6';
 import { ensureMoto } from './moto';
+import { ensureRuntimeNode } from './runtime-node';
 
 /** Every tool the harness and the tests use, each provisioned into the tool cache (idempotent). */
 const TOOLS = {
@@ -17,6 +19,10 @@ const TOOLS = {
       const browser = await ensureBrowser();
       return `${browser.executablePath} (from ${browser.source})`;
     },
+  },
+  node: {
+    label: "Node.js of the function's runtime (npm)",
+    ensure: async () => (await ensureRuntimeNode(functionSettings().runtime)).path,
   },
 } as const;
 

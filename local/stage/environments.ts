@@ -1,28 +1,25 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { stopChild, trackChild } from '../../common/processes';
-import { type LogStreamWriter, newLogStreamName, openLogStream } from '../logs';
-import { endLine, exitReason, reportLine, runtimeExitLine, timeoutLine } from './lambda-log';
-import type { EnvironmentMessage, InvokeMessage, RuntimeConfig } from './protocol';
+import { type Environment, type EnvironmentSpec, startEnvironment } from './environment';
+import {
+  answerInvocation,
+  deliverInvocation,
+  endInvocation,
+  type InvokeOutcome,
+  type Waiter,
+} from './invocation';
+import { logExited, logTimedOut } from './invocation-log';
+import { exitReason } from './lambda-log';
 
-export type InvokeOutcome =
-  | { kind: 'result'; result: unknown }
-  | { kind: 'function-error'; errorType: string }
-  | { kind: 'timeout' }
-  | { kind: 'crash'; reason: string }
-  | { kind: 'throttled' };
+export type { InvokeOutcome } from './invocation';
 
-export interface EnvironmentPoolOptions {
-  runtimePath: string;
-  /** Everything but the stream name, which each environment gets its own of. */
-  config: Omit<RuntimeConfig, 'logStreamName'>;
-  /** The function's environment variables (the child sees nothing else). */
-  env: Record<string, string>;
+export interface EnvironmentPoolOptions extends EnvironmentSpec {
   /** At most this many environments at once. */
   concurrency: number;
   /** Refuse (throttle) instead of queueing when all environments are busy. */
   throttle: boolean;
   timeoutSeconds: number;
+  /** An environment idle this long is shut down, losing whatever it left pending. */
+  idleTimeoutMs: number;
 }
 
 export interface PendingInvocation {
@@ -31,251 +28,203 @@ export interface PendingInvocation {
   cancel(): void;
 }
 
+export interface PoolStats {
+  environments: number;
+  busy: number;
+  queued: number;
+  coldStarts: number;
+  /** Environments shut down after `idleTimeoutMs` without an invocation. */
+  reaped: number;
+}
+
 export interface EnvironmentPool {
   invoke(requestId: string, event: APIGatewayProxyEvent, traceId: string): PendingInvocation;
-  stats(): { environments: number; busy: number; queued: number; coldStarts: number };
+  stats(): PoolStats;
   stop(): Promise<void>;
 }
 
-interface Waiter {
-  requestId: string;
-  event: APIGatewayProxyEvent;
-  traceId: string;
-  resolve(outcome: InvokeOutcome): void;
-  cancelled: boolean;
-}
+/** Default idle time before an environment is shut down (Lambda keeps idle ones for minutes). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 
-interface Environment {
-  child: ChildProcess;
-  log: LogStreamWriter;
-  ready: Promise<number>;
-  /** Reported once, on the REPORT of the environment's first invocation. */
-  pendingInitMs?: number;
-  active?: { waiter: Waiter; startedAt: number; timer: NodeJS.Timeout };
-  /** Ended on purpose (timeout, stop): its exit is not a crash. */
-  retired: boolean;
-  /** Peak RSS last reported, for the REPORT of an invocation that never reported (timeout, crash). */
-  maxMemoryUsedMb: number;
+interface PoolState {
+  readonly options: EnvironmentPoolOptions;
+  readonly environments: Set<Environment>;
+  /** Frozen environments, the most recently used last (reused first, as Lambda tends to). */
+  readonly idle: Environment[];
+  readonly queue: Waiter[];
+  coldStarts: number;
+  reaped: number;
+  stopped: boolean;
 }
 
 /**
  * Lambda execution environments as child processes: created on demand (cold, init timed), reused
- * warm, one invocation at a time each, at most `concurrency` of them. A process per environment
- * gives real isolation (a crash or `process.exit` ends only its own invocation), a real peak RSS
- * for `Max Memory Used`, and lets a timed-out function be killed mid-flight as Lambda does.
+ * warm, one invocation at a time each, at most `concurrency` of them, frozen between invocations
+ * and shut down after `idleTimeoutMs` idle. A process per environment gives real isolation (a
+ * crash or `process.exit` ends only its own invocation), a real peak RSS for `Max Memory Used`,
+ * a process to suspend, and lets a timed-out function be killed mid-flight as Lambda does.
  */
 export function createEnvironmentPool(options: EnvironmentPoolOptions): EnvironmentPool {
-  const environments = new Set<Environment>();
-  const idle: Environment[] = [];
-  const queue: Waiter[] = [];
-  let coldStarts = 0;
-  let stopped = false;
-
-  /** Ends the active invocation; `report` when the environment could not write END/REPORT itself. */
-  function finish(env: Environment, outcome: InvokeOutcome, report?: Parameters<typeof reportLine>[0]): void {
-    const active = env.active;
-    if (!active) return;
-    clearTimeout(active.timer);
-    env.active = undefined;
-    if (report) {
-      env.log.append(endLine(active.waiter.requestId));
-      env.log.append(reportLine({ ...report, initDurationMs: env.pendingInitMs }));
-    }
-    env.pendingInitMs = undefined;
-    active.waiter.resolve(outcome);
-  }
-
-  function release(env: Environment): void {
-    if (env.retired || stopped) return;
-    idle.push(env);
-    schedule();
-  }
-
-  function remove(env: Environment): void {
-    environments.delete(env);
-    const at = idle.indexOf(env);
-    if (at !== -1) idle.splice(at, 1);
-  }
-
-  function onMessage(env: Environment, message: EnvironmentMessage): void {
-    if (message.type === 'ready') return;
-    const active = env.active;
-    if (!active || active.waiter.requestId !== message.requestId) return;
-    env.maxMemoryUsedMb = message.maxMemoryUsedMb;
-    if (message.type === 'result') finish(env, { kind: 'result', result: message.result });
-    else finish(env, { kind: 'function-error', errorType: message.errorType });
-    release(env);
-  }
-
-  function onExit(env: Environment, code: number | null, signal: NodeJS.Signals | null): void {
-    remove(env);
-    if (env.active && !env.retired) {
-      const { waiter, startedAt } = env.active;
-      const reason = exitReason(code, signal);
-      env.log.append(runtimeExitLine(waiter.requestId, reason));
-      finish(
-        env,
-        { kind: 'crash', reason },
-        {
-          requestId: waiter.requestId,
-          durationMs: Date.now() - startedAt,
-          memorySizeMb: options.config.memorySizeMb,
-          maxMemoryUsedMb: env.maxMemoryUsedMb,
-          status: 'error',
-          errorType: 'Runtime.ExitError',
-        },
-      );
-    }
-    if (!stopped) schedule();
-  }
-
-  function create(): Environment {
-    const logStreamName = newLogStreamName();
-    const config: RuntimeConfig = { ...options.config, logStreamName };
-    const child = trackChild(
-      fork(options.runtimePath, [JSON.stringify(config)], {
-        env: { ...options.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
-        execArgv: [],
-        serialization: 'json',
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      }),
-    );
-    const log = openLogStream(options.config.logGroupName, logStreamName, options.config.logDir);
-    let readyResolve: (initMs: number) => void = () => undefined;
-    let readyReject: (error: Error) => void = () => undefined;
-    const ready = new Promise<number>((resolve, reject) => {
-      readyResolve = resolve;
-      readyReject = reject;
-    });
-    // Nobody may be waiting yet when an environment dies before it is ready.
-    ready.catch(() => undefined);
-    const env: Environment = { child, log, ready, retired: false, maxMemoryUsedMb: 0 };
-    // Output that bypassed the runtime's capture (Node's own fatal messages) still reaches the log.
-    for (const output of [child.stdout, child.stderr]) {
-      output?.setEncoding('utf8');
-      output?.on('data', (text: string) => {
-        for (const line of text.split('\n')) if (line) log.append(line);
-      });
-    }
-    child.on('message', (message: EnvironmentMessage) => {
-      if (message.type === 'ready') {
-        env.pendingInitMs = message.initDurationMs;
-        readyResolve(message.initDurationMs);
-      } else onMessage(env, message);
-    });
-    child.once('exit', (code, signal) => {
-      readyReject(new Error(`the environment exited during init: ${exitReason(code, signal)}`));
-      onExit(env, code, signal);
-    });
-    // After exit, once its pipes are drained: nothing more will be written for this environment.
-    child.once('close', () => log.close());
-    // The stage's server keeps the process alive; environments alone must not.
-    child.unref();
-    child.channel?.unref();
-    environments.add(env);
-    coldStarts++;
-    return env;
-  }
-
-  function onTimeout(env: Environment): void {
-    const active = env.active;
-    if (!active) return;
-    env.retired = true;
-    remove(env);
-    env.log.append(timeoutLine(active.waiter.requestId, options.timeoutSeconds));
-    finish(
-      env,
-      { kind: 'timeout' },
-      {
-        requestId: active.waiter.requestId,
-        durationMs: options.timeoutSeconds * 1000,
-        memorySizeMb: options.config.memorySizeMb,
-        maxMemoryUsedMb: env.maxMemoryUsedMb,
-        status: 'timeout',
-      },
-    );
-    // Lambda stops the timed-out runtime; the next invocation gets a fresh environment.
-    env.child.kill('SIGKILL');
-    schedule();
-  }
-
-  async function run(env: Environment, waiter: Waiter): Promise<void> {
-    try {
-      await env.ready;
-    } catch {
-      // Init failed: the environment's exit handler has logged it; this request gets a 502.
-      waiter.resolve({ kind: 'crash', reason: 'init failed' });
-      return;
-    }
-    if (waiter.cancelled || stopped) {
-      waiter.resolve({ kind: 'crash', reason: 'cancelled' });
-      release(env);
-      return;
-    }
-    const startedAt = Date.now();
-    const timeoutMs = options.timeoutSeconds * 1000;
-    const timer = setTimeout(() => onTimeout(env), timeoutMs);
-    timer.unref();
-    env.active = { waiter, startedAt, timer };
-    const message: InvokeMessage = {
-      type: 'invoke',
-      requestId: waiter.requestId,
-      event: waiter.event,
-      deadline: startedAt + timeoutMs,
-      traceId: waiter.traceId,
-    };
-    env.child.send(message);
-  }
-
-  function schedule(): void {
-    while (queue.length > 0 && !stopped) {
-      const waiter = queue[0] as Waiter;
-      if (waiter.cancelled) {
-        queue.shift();
-        continue;
-      }
-      const env = idle.pop() ?? (environments.size < options.concurrency ? create() : undefined);
-      if (!env) return;
-      queue.shift();
-      void run(env, waiter);
-    }
-  }
-
+  const pool: PoolState = {
+    options,
+    environments: new Set(),
+    idle: [],
+    queue: [],
+    coldStarts: 0,
+    reaped: 0,
+    stopped: false,
+  };
   return {
-    invoke(requestId, event, traceId) {
-      let resolveOutcome: (outcome: InvokeOutcome) => void = () => undefined;
-      const outcome = new Promise<InvokeOutcome>((resolve) => {
-        resolveOutcome = resolve;
-      });
-      const waiter: Waiter = { requestId, event, traceId, resolve: resolveOutcome, cancelled: false };
-      const busy = idle.length === 0 && environments.size >= options.concurrency;
-      if (busy && options.throttle) waiter.resolve({ kind: 'throttled' });
-      else {
-        queue.push(waiter);
-        schedule();
-      }
-      return {
-        outcome,
-        cancel() {
-          waiter.cancelled = true;
-        },
-      };
-    },
-    stats() {
-      const busy = [...environments].filter((env) => env.active).length;
-      return { environments: environments.size, busy, queued: queue.length, coldStarts };
-    },
-    async stop() {
-      stopped = true;
-      for (const waiter of queue.splice(0)) waiter.resolve({ kind: 'crash', reason: 'stage stopped' });
-      const all = [...environments];
-      for (const env of all) {
-        env.retired = true;
-        if (env.active) clearTimeout(env.active.timer);
-      }
-      await Promise.all(all.map((env) => stopChild(env.child, 1000)));
-      environments.clear();
-      idle.length = 0;
+    invoke: (requestId, event, traceId) => enqueue(pool, { requestId, event, traceId }),
+    stats: () => ({
+      environments: pool.environments.size,
+      busy: [...pool.environments].filter((env) => env.active).length,
+      queued: pool.queue.length,
+      coldStarts: pool.coldStarts,
+      reaped: pool.reaped,
+    }),
+    stop: () => stopPool(pool),
+  };
+}
+
+function enqueue(
+  pool: PoolState,
+  request: Pick<Waiter, 'requestId' | 'event' | 'traceId'>,
+): PendingInvocation {
+  let resolveOutcome: (outcome: InvokeOutcome) => void = () => undefined;
+  const outcome = new Promise<InvokeOutcome>((resolve) => {
+    resolveOutcome = resolve;
+  });
+  const waiter: Waiter = { ...request, resolve: resolveOutcome, cancelled: false };
+  const busy = pool.idle.length === 0 && pool.environments.size >= pool.options.concurrency;
+  if (busy && pool.options.throttle) waiter.resolve({ kind: 'throttled' });
+  else {
+    pool.queue.push(waiter);
+    schedule(pool);
+  }
+  return {
+    outcome,
+    cancel() {
+      waiter.cancelled = true;
     },
   };
+}
+
+/** Gives queued requests environments: an idle one, else a new one while under the concurrency. */
+function schedule(pool: PoolState): void {
+  while (pool.queue.length > 0 && !pool.stopped) {
+    const waiter = pool.queue[0] as Waiter;
+    if (waiter.cancelled) {
+      pool.queue.shift();
+      continue;
+    }
+    const env =
+      takeIdle(pool) ?? (pool.environments.size < pool.options.concurrency ? create(pool) : undefined);
+    if (!env) return;
+    pool.queue.shift();
+    void run(pool, env, waiter);
+  }
+}
+
+function takeIdle(pool: PoolState): Environment | undefined {
+  const env = pool.idle.pop();
+  if (env) clearTimeout(env.reaper);
+  return env;
+}
+
+function create(pool: PoolState): Environment {
+  const env = startEnvironment(pool.options, {
+    onMessage(env, message) {
+      if (answerInvocation(env, message)) release(pool, env);
+    },
+    onExit: (env, code, signal) => onExit(pool, env, exitReason(code, signal)),
+  });
+  pool.environments.add(env);
+  pool.coldStarts++;
+  return env;
+}
+
+async function run(pool: PoolState, env: Environment, waiter: Waiter): Promise<void> {
+  try {
+    await env.ready;
+  } catch {
+    // Init failed: the environment's exit handler has logged it; this request gets a 502.
+    waiter.resolve({ kind: 'crash', reason: 'init failed' });
+    return;
+  }
+  if (waiter.cancelled || pool.stopped) {
+    waiter.resolve({ kind: 'crash', reason: 'cancelled' });
+    release(pool, env);
+    return;
+  }
+  deliverInvocation(env, waiter, pool.options.timeoutSeconds, (timedOut) => onTimeout(pool, timedOut));
+}
+
+/**
+ * The environment answered: it goes straight to a queued request if there is one, else it is
+ * frozen and parked, and shut down if nothing comes for it within the idle time.
+ */
+function release(pool: PoolState, env: Environment): void {
+  if (env.retired || pool.stopped) return;
+  if (pool.queue.some((waiter) => !waiter.cancelled)) {
+    pool.idle.push(env);
+    schedule(pool);
+    return;
+  }
+  env.freeze();
+  env.reaper = setTimeout(() => reap(pool, env), pool.options.idleTimeoutMs);
+  env.reaper.unref();
+  pool.idle.push(env);
+}
+
+function remove(pool: PoolState, env: Environment): void {
+  pool.environments.delete(env);
+  clearTimeout(env.reaper);
+  const at = pool.idle.indexOf(env);
+  if (at !== -1) pool.idle.splice(at, 1);
+}
+
+/** Idle too long: shut down with whatever it left pending, which never runs. */
+function reap(pool: PoolState, env: Environment): void {
+  if (env.active || pool.stopped) return;
+  env.retired = true;
+  remove(pool, env);
+  pool.reaped++;
+  env.kill();
+}
+
+function onTimeout(pool: PoolState, env: Environment): void {
+  const active = env.active;
+  if (!active) return;
+  env.retired = true;
+  remove(pool, env);
+  logTimedOut({ env, active, memorySizeMb: pool.options.config.memorySizeMb }, pool.options.timeoutSeconds);
+  endInvocation(env, { kind: 'timeout' });
+  // Lambda stops the timed-out runtime; the next invocation gets a fresh environment.
+  env.kill();
+  schedule(pool);
+}
+
+function onExit(pool: PoolState, env: Environment, reason: string): void {
+  remove(pool, env);
+  const active = env.active;
+  if (active && !env.retired) {
+    logExited({ env, active, memorySizeMb: pool.options.config.memorySizeMb }, reason);
+    endInvocation(env, { kind: 'crash', reason });
+  }
+  if (!pool.stopped) schedule(pool);
+}
+
+async function stopPool(pool: PoolState): Promise<void> {
+  pool.stopped = true;
+  for (const waiter of pool.queue.splice(0)) waiter.resolve({ kind: 'crash', reason: 'stage stopped' });
+  const all = [...pool.environments];
+  for (const env of all) {
+    env.retired = true;
+    clearTimeout(env.reaper);
+    if (env.active) clearTimeout(env.active.timer);
+  }
+  await Promise.all(all.map((env) => env.stop()));
+  pool.environments.clear();
+  pool.idle.length = 0;
 }

@@ -12,7 +12,8 @@ import {
   INTEGRATION_TIMEOUT_MS,
   lambdaRuntimeEnvironment,
 } from '../../definitions/function';
-import { createEnvironmentPool, type InvokeOutcome } from './environments';
+import { ensureRuntimeNode, type RuntimeNode } from '../../tools/runtime-node';
+import { createEnvironmentPool, DEFAULT_IDLE_TIMEOUT_MS, type InvokeOutcome } from './environments';
 import { buildProxyEvent, type GatewayRequest, LOCAL_ACCOUNT_ID, LOCAL_API_ID, newTraceId } from './event';
 import { gatewayError, type HttpAnswer, mapProxyResult, withGatewayHeaders } from './response';
 import { createRouter, preflightHeaders } from './routes';
@@ -35,6 +36,13 @@ export interface StartStageOptions {
   functionTimeoutSeconds?: number;
   /** API Gateway's integration timeout (29 s); tests shorten it. */
   integrationTimeoutMs?: number;
+  /**
+   * Stop a frozen environment's process too (SIGSTOP until the next invocation), as Lambda stops
+   * the VM; default true. Its JavaScript is frozen either way.
+   */
+  suspend?: boolean;
+  /** Shut an environment down after this long without an invocation (default 5 minutes). */
+  idleTimeoutMs?: number;
 }
 
 export interface RunningStage {
@@ -43,6 +51,8 @@ export interface RunningStage {
   port: number;
   logGroupName: string;
   logDir: string;
+  /** The Node the function's environments run on (the runtime's major). */
+  runtimeNode: RuntimeNode;
   stop(): Promise<void>;
 }
 
@@ -145,6 +155,7 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     throw new CannotRunError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
   }
   const runtimePath = await ensureRuntimeBundle();
+  const runtimeNode = await ensureRuntimeNode(settings.runtime);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
@@ -156,6 +167,7 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
   };
   env.AWS_DEFAULT_REGION ??= env.AWS_REGION ?? LOCAL_FUNCTION_ENV.AWS_REGION;
   const pool = createEnvironmentPool({
+    nodePath: runtimeNode.path,
     runtimePath,
     config: {
       bundleDir,
@@ -171,6 +183,8 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     concurrency,
     throttle: reserved !== undefined,
     timeoutSeconds,
+    suspend: options.suspend ?? true,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
   });
   const router = createRouter();
   const stagePrefix = `/${stage}`;
@@ -278,6 +292,7 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     port,
     logGroupName: settings.logGroupName,
     logDir,
+    runtimeNode,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));

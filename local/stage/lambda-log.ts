@@ -90,3 +90,19 @@ export function uncaughtLine(
 ): string {
   return consoleLine(requestId, 'ERROR', `${kind} \t${JSON.stringify(errorShape(error))}`, now);
 }
+
+/** How the environment's in-flight warning starts; the log check looks for it. */
+export const IN_FLIGHT_LABEL = 'Runtime.InFlightWork';
+
+/**
+ * Not a line Lambda writes (Lambda freezes in silence): the local environment's warning that the
+ * handler returned while work it started was still running, e.g. `2 unsettled promises, 1 timer`.
+ */
+export function inFlightLine(requestId: string, work: string, now = new Date()): string {
+  return consoleLine(
+    requestId,
+    'WARN',
+    `${IN_FLIGHT_LABEL}: the handler returned with work still in flight: ${work}. Lambda freezes the environment now: this work resumes when the environment is next invoked, or never if it is shut down first.`,
+    now,
+  );
+}

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 /**
- * Messages between the stage and an execution environment (a child process; Node's `json` IPC
- * serialization measured faster than `advanced` for these small messages). One invoke in, one answer out; the environment writes the function's own log
- * lines straight into its log stream, so no log traffic crosses the channel.
+ * Messages between the stage and an execution environment (a child process), one JSON line each
+ * over the pipes of `channel.ts`. One invoke in, one answer out; the environment writes the
+ * function's own log lines straight into its log stream, so no log traffic crosses the channel.
  */
 export interface RuntimeConfig {
   bundleDir: string;
@@ -28,7 +28,7 @@ export interface InvokeMessage {
 }
 
 export type EnvironmentMessage =
-  | { type: 'ready'; initDurationMs: number }
+  | { type: 'ready'; initDurationMs: number; nodeVersion: string }
   | {
       type: 'result';
       requestId: string;

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../../common/paths';
 
-const SOURCES = ['runtime.ts', 'protocol.ts', 'lambda-log.ts'].map((file) => join(__dirname, file));
+const SOURCES = ['runtime.ts', 'protocol.ts', 'lambda-log.ts', 'channel.ts', 'in-flight.ts'].map((file) =>
+  join(__dirname, file),
+);
 const OUT_DIR = join(PROJECT_ROOT, '.pets-harness', 'stage-runtime');
 const OUT_FILE = join(OUT_DIR, 'runtime.js');
 

@@ -1,9 +1,11 @@
 /**
- * One execution environment: the entry of a child process the stage forks (bundled by esbuild at
- * stage start, so it runs in plain Node with no TypeScript loader). It loads the function once
- * (the init phase, timed), then serves invocations one at a time, and writes the function's log
- * lines into its own log stream the way the Lambda Node.js runtime does: `console.*` with the
+ * One execution environment: the entry of a child process the stage starts on the runtime's Node
+ * (bundled by esbuild, so it runs in plain Node with no TypeScript loader). It loads the function
+ * once (the init phase, timed), then serves invocations one at a time, and writes the function's
+ * log lines into its own log stream the way the Lambda Node.js runtime does: `console.*` with the
  * `<ts>\t<requestId>\t<LEVEL>\t` prefix, raw stdout/stderr (Powertools' JSON) line by line as is.
+ * Between invocations it is frozen (see `serveNext`), and at each return it says what the handler
+ * left running (`in-flight.ts`).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +14,17 @@ import { performance } from 'node:perf_hooks';
 import { format } from 'node:util';
 import type { Callback, Context } from 'aws-lambda';
 import { captureLines, openLogStream } from '../logs';
-import { consoleLine, endLine, invokeErrorLine, reportLine, startLine, uncaughtLine } from './lambda-log';
+import { environmentSide } from './channel';
+import { createInFlightTracker, describeKinds } from './in-flight';
+import {
+  consoleLine,
+  endLine,
+  inFlightLine,
+  invokeErrorLine,
+  reportLine,
+  startLine,
+  uncaughtLine,
+} from './lambda-log';
 import {
   type EnvironmentMessage,
   type InvokeMessage,
@@ -28,9 +40,8 @@ let currentRequestId: string | undefined;
 /** Reported on the first invocation's REPORT only, as Lambda does. */
 let pendingInitMs: number | undefined;
 
-function send(message: EnvironmentMessage): void {
-  process.send?.(message);
-}
+const channel = environmentSide<InvokeMessage>();
+const inFlight = createInFlightTracker();
 
 const flushStdout = captureLines(process.stdout, stream);
 const flushStderr = captureLines(process.stderr, stream);
@@ -107,75 +118,121 @@ function contextFor(message: InvokeMessage): Context {
   };
 }
 
-function runHandler(handler: Handler, message: InvokeMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const callback: Callback = (error, result) => (error ? reject(error) : resolve(result));
-    try {
-      const returned = handler(message.event, contextFor(message), callback);
-      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
-        (returned as Promise<unknown>).then(resolve, reject);
-      } else if (handler.length < 3) {
-        resolve(returned);
-      }
-    } catch (error) {
-      reject(error);
+/**
+ * Calls the handler and reports its settlement through `done`, without promises of our own that
+ * could outlive the call (the in-flight check would see them): async handlers, callback handlers,
+ * and plain return values.
+ */
+function runHandler(
+  handler: Handler,
+  message: InvokeMessage,
+  done: (error: unknown, result?: unknown) => void,
+) {
+  let settled = false;
+  const once = (error: unknown, result?: unknown) => {
+    if (settled) return;
+    settled = true;
+    done(error, result);
+  };
+  try {
+    const returned = handler(message.event, contextFor(message), (error, result) =>
+      once(error || null, result),
+    );
+    if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+      const awaiting = (returned as Promise<unknown>).then(
+        (result) => once(null, result),
+        (error: unknown) => once(error ?? new Error('the handler rejected with no reason')),
+      );
+      inFlight.ignore(awaiting);
+    } else if (handler.length < 3) {
+      once(null, returned);
     }
-  });
+  } catch (error) {
+    once(error);
+  }
 }
 
-async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
-  currentRequestId = message.requestId;
-  process.env._X_AMZN_TRACE_ID = message.traceId;
-  // START/END/REPORT are written here, in order with the function's lines and off the stage's
-  // event loop; the stage writes them only for invocations this process cannot finish (timeout, crash).
-  stream.append(startLine(message.requestId));
-  const started = performance.now();
-  let outcome: Exclude<EnvironmentMessage, { type: 'ready' }>;
-  try {
-    const result = await runHandler(handler, message);
-    const payload = JSON.stringify(result ?? null);
-    const durationMs = performance.now() - started;
-    outcome =
-      Buffer.byteLength(payload) > MAX_RESPONSE_BYTES
-        ? {
-            type: 'error',
-            requestId: message.requestId,
-            errorType: 'Function.ResponseSizeTooLarge',
-            durationMs,
-            maxMemoryUsedMb: maxMemoryUsedMb(),
-          }
-        : {
-            type: 'result',
-            requestId: message.requestId,
-            // The channel serializes it again; sending the object spares the stage a JSON.parse.
-            result: result ?? null,
-            durationMs,
-            maxMemoryUsedMb: maxMemoryUsedMb(),
-          };
-  } catch (error) {
-    stream.append(invokeErrorLine(message.requestId, error));
-    outcome = {
-      type: 'error',
-      requestId: message.requestId,
-      errorType: error instanceof Error ? error.name : 'Runtime.HandlerError',
-      durationMs: performance.now() - started,
-      maxMemoryUsedMb: maxMemoryUsedMb(),
+function outcomeOf(message: InvokeMessage, error: unknown, result: unknown, durationMs: number) {
+  const requestId = message.requestId;
+  const maxMemory = maxMemoryUsedMb();
+  if (error !== null) {
+    stream.append(invokeErrorLine(requestId, error));
+    const errorType = error instanceof Error ? error.name : 'Runtime.HandlerError';
+    return {
+      outcome: { type: 'error', requestId, errorType, durationMs, maxMemoryUsedMb: maxMemory } as const,
     };
   }
+  const payload = JSON.stringify(result ?? null);
+  if (Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
+    const errorType = 'Function.ResponseSizeTooLarge';
+    return {
+      outcome: { type: 'error', requestId, errorType, durationMs, maxMemoryUsedMb: maxMemory } as const,
+    };
+  }
+  const outcome = {
+    type: 'result',
+    requestId,
+    durationMs,
+    maxMemoryUsedMb: maxMemory,
+    result: null,
+  } as const;
+  // Serialized once: the payload takes the place of the placeholder `null`, the last field.
+  const json = `${JSON.stringify(outcome).slice(0, -'null}'.length)}${payload}}`;
+  return { outcome, json };
+}
+
+/** The answer is out and the invocation's lines are written: the environment is frozen from here. */
+function finishInvocation(
+  message: InvokeMessage,
+  durationMs: number,
+  error: unknown,
+  result?: unknown,
+): void {
+  const stillRunning = inFlight.end();
+  const { outcome, json } = outcomeOf(message, error, result, durationMs);
   flushStdout();
   flushStderr();
+  if (stillRunning.size > 0) stream.append(inFlightLine(message.requestId, describeKinds(stillRunning)));
   stream.append(endLine(message.requestId));
   stream.append(
     reportLine({
       requestId: message.requestId,
-      durationMs: outcome.durationMs,
+      durationMs,
       memorySizeMb: config.memorySizeMb,
       maxMemoryUsedMb: outcome.maxMemoryUsedMb,
       initDurationMs: pendingInitMs,
     }),
   );
   pendingInitMs = undefined;
-  send(outcome);
+  channel.send(outcome, json);
+  serveNext();
+}
+
+function startInvocation(message: InvokeMessage): void {
+  currentRequestId = message.requestId;
+  process.env._X_AMZN_TRACE_ID = message.traceId;
+  // START/END/REPORT are written here, in order with the function's lines and off the stage's
+  // event loop; the stage writes them only for invocations this process cannot finish (timeout, crash).
+  stream.append(startLine(message.requestId));
+  const started = performance.now();
+  inFlight.begin();
+  runHandler(handler, message, (error, result) => {
+    const durationMs = performance.now() - started;
+    // Always from a later tick, so serveNext's wait never nests inside the previous invocation.
+    inFlight.settle(() => finishInvocation(message, durationMs, error, result));
+  });
+}
+
+/**
+ * Blocks until the stage delivers the next invocation. Nothing of the function runs while it
+ * waits: its timers, sockets and promises resume only once the next invocation has started, so
+ * what they log lands in that invocation's window, as after a thaw on Lambda.
+ */
+function serveNext(): void {
+  const message = channel.receive();
+  // The stage went away without stopping us (killed): an orphaned environment has nothing to serve.
+  if (message === undefined) process.exit(0);
+  startInvocation(message);
 }
 
 let handler: Handler;
@@ -188,9 +245,9 @@ try {
 // performance.now() counts from process start: runtime start-up plus the function's static init,
 // which is what Lambda's Init Duration covers.
 pendingInitMs = performance.now();
-send({ type: 'ready', initDurationMs: pendingInitMs });
-// The stage went away without stopping us (killed): an orphaned environment has nothing to serve.
-process.on('disconnect', () => process.exit(0));
-process.on('message', (message: InvokeMessage) => {
-  if (message.type === 'invoke') void invoke(handler, message);
-});
+channel.send({
+  type: 'ready',
+  initDurationMs: pendingInitMs,
+  nodeVersion: process.version,
+} satisfies EnvironmentMessage);
+serveNext();
