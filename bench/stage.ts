@@ -151,12 +151,16 @@ async function serveCeiling(bundleDir: string, logDir: string): Promise<void> {
 
 /** Child-process side of the stage (`--serve-stage <bundleDir> <logDir>`), so dynalite (in the bench process) does not share its event loop. */
 async function serveStage(bundleDir: string, logDir: string): Promise<void> {
+  const env = JSON.parse(process.env.BENCH_FUNCTION_ENV ?? '{}') as Record<string, string>;
+  // The template's table resolves to the bench's own, so the IAM gateway judges calls on it.
   const stage = await startStage({
     port: 0,
     bundleDir,
-    env: JSON.parse(process.env.BENCH_FUNCTION_ENV ?? '{}'),
+    env,
+    tableName: env.TABLE_NAME,
     logDir,
     suspend: process.env.BENCH_SUSPEND !== 'off',
+    enforceIam: process.env.BENCH_IAM !== 'off',
     ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
   });
   process.send?.({ port: stage.port });
@@ -261,6 +265,7 @@ async function main(argv: string[]): Promise<number> {
         only: { type: 'string' },
         concurrency: { type: 'string' },
         suspend: { type: 'string' },
+        iam: { type: 'string' },
       },
       flagHelp: [
         '--duration S      seconds per server and case (default 10)',
@@ -268,6 +273,7 @@ async function main(argv: string[]): Promise<number> {
         '--only CASE       memory or dynalite (default both)',
         "--concurrency N   the stage's execution environments (default: the stage default)",
         '--suspend on|off  SIGSTOP frozen environments (default on, as the stage runs)',
+        '--iam on|off      the IAM gateway in front of DynamoDB (default on, as the stage runs)',
       ],
     },
     argv,
@@ -280,6 +286,9 @@ async function main(argv: string[]): Promise<number> {
   if (parsed.suspend !== undefined && !['on', 'off'].includes(parsed.suspend))
     throw new UsageError(`--suspend: expected on or off, got '${parsed.suspend}'`);
   process.env.BENCH_SUSPEND = parsed.suspend ?? 'on';
+  if (parsed.iam !== undefined && !['on', 'off'].includes(parsed.iam))
+    throw new UsageError(`--iam: expected on or off, got '${parsed.iam}'`);
+  process.env.BENCH_IAM = parsed.iam ?? 'on';
   wrkPath();
   const workDir = mkdtempSync(join(tmpdir(), 'bench-stage-'));
   const script = join(workDir, 'report.lua');

@@ -46,7 +46,9 @@ export function functionSettings(functionName = DEFAULT_FUNCTION_NAME): Function
  * `npm run bench:cold`, so the function sees what it sees in Lambda.
  */
 export function lambdaRuntimeEnvironment(
-  settings: FunctionSettings,
+  settings: Pick<FunctionSettings, 'functionName' | 'memorySizeMb' | 'logGroupName' | 'handler'> & {
+    runtime: string;
+  },
   taskRoot: string,
 ): Record<string, string> {
   return {
@@ -61,6 +63,12 @@ export function lambdaRuntimeEnvironment(
     _HANDLER: settings.handler,
   };
 }
+
+/**
+ * Variables the handler reads only to reach local stand-ins (DynamoDB Local, dynalite): never set
+ * on AWS, so the stage does not report them missing from the template.
+ */
+export const LOCAL_ONLY_VARIABLES = ['DYNAMODB_ENDPOINT'] as const;
 
 /** API Gateway REST API defaults shared by the stack and the local stage. */
 export const API_NAME = 'pets-api';

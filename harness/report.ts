@@ -123,6 +123,7 @@ function environmentList(summary: RunSummary): string {
         : undefined,
     ],
     ['table', env.tableName],
+    ['template', env.template],
     ['log group', env.logGroupName],
     ['log store', env.logDir],
     ['started', summary.startedAt],

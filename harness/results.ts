@@ -40,6 +40,8 @@ export interface RunEnvironment {
   tableName?: string;
   logGroupName?: string;
   logDir?: string;
+  /** The synthesized template the local stage obeyed. */
+  template?: string;
   stackName?: string;
   region?: string;
   nodeVersion: string;

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Step } from '../common/progress';
 import { BASE_STACK_NAME } from '../infra/names';
 import { plural } from './format';
@@ -109,5 +109,14 @@ export async function startLocalApiSteps(run: RunContext): Promise<void> {
       ),
   });
   run.own('the local API', () => api.stop());
-  Object.assign(environment, { baseUrl: api.url, logGroupName: api.logGroupName, logDir: api.logDir });
+  Object.assign(environment, {
+    baseUrl: api.url,
+    logGroupName: api.logGroupName,
+    logDir: api.logDir,
+    template: relative(process.cwd(), api.stage.templatePath) || api.stage.templatePath,
+  });
+  run.warnings.push(
+    ...api.stage.notes.map((note) => `stage: ${note}`),
+    ...api.stage.findings.map((finding) => `configuration: ${finding}`),
+  );
 }

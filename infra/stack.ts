@@ -14,14 +14,18 @@ import { addPetsApi } from './api';
 import type { OutputKey, StackNames } from './names';
 import { retentionDays } from './retention';
 
-/** The only DynamoDB actions the handler uses: list (Scan), list by type (Query), get, create, delete. */
+/**
+ * The DynamoDB actions the handler sends to the table: list (Scan), get, create, delete; and to the
+ * type index: list by type (Query). `infra/iam-usage.test.ts` proves these are exactly what the
+ * bundle can send, no more and no less.
+ */
 export const TABLE_ACTIONS = [
   'dynamodb:Scan',
-  'dynamodb:Query',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:DeleteItem',
 ] as const;
+export const INDEX_ACTIONS = ['dynamodb:Query'] as const;
 
 /** What the function needs to write its own logs; no CreateLogGroup, the stack creates the group. */
 export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
@@ -92,7 +96,12 @@ export class PetsStack extends Stack {
             new PolicyStatement({
               effect: Effect.ALLOW,
               actions: [...TABLE_ACTIONS],
-              resources: [this.table.tableArn, `${this.table.tableArn}/index/${TYPE_INDEX.indexName}`],
+              resources: [this.table.tableArn],
+            }),
+            new PolicyStatement({
+              effect: Effect.ALLOW,
+              actions: [...INDEX_ACTIONS],
+              resources: [`${this.table.tableArn}/index/${TYPE_INDEX.indexName}`],
             }),
           ],
         }),

@@ -1,12 +1,12 @@
 import { relative } from 'node:path';
 import { CannotRunError } from '../common/cli';
 import { resources } from '../common/resources';
-import { DEFAULT_LOCAL_PORT, functionSettings } from '../definitions/function';
+import { DEFAULT_LOCAL_PORT } from '../definitions/function';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
 import { ensureBundle } from '../handler/build';
 import { seedTable } from '../seed';
 import { type DynamoDbKind, LOCAL_AWS_ENV, type RunningDynamoDb, startDynamoDb } from './dynamodb';
-import { startStage } from './stage';
+import { type RunningStage, startStage } from './stage';
 
 /** The phases of a local start, in order; each is one step of the harness and one progress line of `npm run stage`. */
 export const LOCAL_API_PHASES = ['dynamodb', 'seed', 'bundle', 'stage'] as const;
@@ -51,6 +51,8 @@ export interface LocalApi {
   dynamoDbKind: DynamoDbKind;
   logGroupName: string;
   logDir: string;
+  /** The stage's own: its template, notes, findings, consumed capacity. */
+  stage: RunningStage;
   stop(): Promise<void>;
 }
 
@@ -123,12 +125,10 @@ export async function startLocalApi(options: StartLocalApiOptions = {}): Promise
         reservedConcurrency: options.reservedConcurrency,
         bundleDir: bundle.dir,
         logDir: options.logDir,
-        env: {
-          ...LOCAL_AWS_ENV,
-          TABLE_NAME: tableName,
-          DYNAMODB_ENDPOINT: dynamoDb.endpoint,
-          LOG_LEVEL: functionSettings().environment.LOG_LEVEL ?? 'INFO',
-        },
+        // The template sets the function's own variables (TABLE_NAME resolves to this table).
+        tableName,
+        env: { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: dynamoDb.endpoint },
+        log: update,
       }).catch((error: unknown) => {
         throw portTaken(error) ? portTakenError(options.port) : error;
       });
@@ -143,6 +143,7 @@ export async function startLocalApi(options: StartLocalApiOptions = {}): Promise
       dynamoDbKind: dynamoDb.kind,
       logGroupName: stage.logGroupName,
       logDir: stage.logDir,
+      stage,
       stop() {
         stopping ??= started.stopAll().then((problems) => {
           if (problems.length > 0) throw new Error(problems.join('; '));

@@ -64,7 +64,8 @@ async function stageWith(
 ): Promise<RunningStage> {
   const stage = await startStage({
     port: 0,
-    env: { TABLE_NAME: tableName, ...env },
+    tableName,
+    env,
     logDir,
     ...(functionTimeoutSeconds === undefined ? {} : { functionTimeoutSeconds }),
   });

@@ -1,4 +1,5 @@
 import { ensureBundle } from '../../handler/build';
+import { ensureTemplate } from '../stage/synth';
 import { type RunningDynamoDb, startDynamoDb } from './index';
 
 /**
@@ -41,8 +42,10 @@ export default async function globalSetup(): Promise<void> {
     process.stderr.write('\n');
     holder[KEY] = {
       starting: start(),
-      bundle: ensureBundle().then((bundle) => {
+      // The stages the tests start read the template synthesized from this bundle.
+      bundle: ensureBundle().then(async (bundle) => {
         say(`handler bundle ${bundle.rebuilt ? 'rebuilt' : 'up to date'} in ${bundle.dir}`);
+        say(`stack template ${await ensureTemplate(say)}`);
         return bundle;
       }),
       stopped: false,

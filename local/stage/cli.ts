@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { relative } from 'node:path';
 import { CannotRunError, type CommandSpec, intFlag, parseFlags, UsageError } from '../../common/cli';
 import { withDetailedStep, withStep } from '../../common/progress';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE } from '../../definitions/function';
@@ -102,6 +103,11 @@ export async function runStage(argv: string[], until: () => Promise<unknown> = i
   console.log(`Stage:  ${api.url}   (try ${api.url}/pets)`);
   console.log(`Logs:   ${api.logDir} (log group ${api.logGroupName}; one NDJSON file per log stream)`);
   console.log(`Limits: ${limit}. Ctrl-C stops the stage and DynamoDB.`);
+  console.log(
+    `Template: ${relative(process.cwd(), api.stage.templatePath)} (function settings, routes, IAM enforced on DynamoDB)`,
+  );
+  for (const note of api.stage.notes) console.log(`Note:   ${note}`);
+  for (const finding of api.stage.findings) console.log(`Finding: ${finding}`);
   await stopRequested;
   await withStep('stopping the stage and DynamoDB', () => api.stop());
   return 0;

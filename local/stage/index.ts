@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CannotRunError } from '../../common/cli';
@@ -13,11 +13,21 @@ import {
   lambdaRuntimeEnvironment,
 } from '../../definitions/function';
 import { ensureRuntimeNode, type RuntimeNode } from '../../tools/runtime-node';
-import { createEnvironmentPool, DEFAULT_IDLE_TIMEOUT_MS, type InvokeOutcome } from './environments';
+import { type DynamoDbGateway, startDynamoDbGateway, type TableCapacity } from './dynamodb-gateway';
+import {
+  createEnvironmentPool,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  type EnvironmentPool,
+  type InvokeOutcome,
+} from './environments';
 import { buildProxyEvent, type GatewayRequest, LOCAL_ACCOUNT_ID, LOCAL_API_ID, newTraceId } from './event';
+import { configurationFindings, variablesReadBy } from './findings';
+import { createIamEvaluator, type IamDecision } from './iam';
 import { gatewayError, type HttpAnswer, mapProxyResult, withGatewayHeaders } from './response';
-import { createRouter, preflightHeaders } from './routes';
+import { createRouter, preflightHeaders, type Router } from './routes';
 import { ensureRuntimeBundle } from './runtime-bundle';
+import { ensureTemplate } from './synth';
+import { readStageTemplate, type StageTemplate } from './template';
 
 export interface StartStageOptions {
   /** 0 = any free port. */
@@ -29,10 +39,21 @@ export interface StartStageOptions {
   reservedConcurrency?: number;
   /** The bundle to run (default `dist/handler`, the one that is deployed). */
   bundleDir?: string;
-  /** The function's environment: TABLE_NAME, DYNAMODB_ENDPOINT, … (region and credentials default to local ones). */
+  /**
+   * Variables for the local stand-ins, over the template's: credentials, region, and
+   * DYNAMODB_ENDPOINT (the real DynamoDB; the function gets the IAM gateway in front of it).
+   */
   env: Record<string, string>;
   logDir?: string;
-  /** Default: the function's own timeout from definitions/function.ts (10 s). */
+  /** The template the stage obeys (default: `cdk.out/PetsStack.template.json`, synthesized when missing or stale). */
+  templatePath?: string;
+  /** The local name of the template's table: its `Ref` and `Arn` resolve to it (default: the template's TableName). */
+  tableName?: string;
+  /** Evaluate the function's DynamoDB calls against its role's policies (default true). */
+  enforceIam?: boolean;
+  /** Progress lines (synthesizing the template). */
+  log?: (line: string) => void;
+  /** Default: the function's own timeout from the template. */
   functionTimeoutSeconds?: number;
   /** API Gateway's integration timeout (29 s); tests shorten it. */
   integrationTimeoutMs?: number;
@@ -53,6 +74,16 @@ export interface RunningStage {
   logDir: string;
   /** The Node the function's environments run on (the runtime's major). */
   runtimeNode: RuntimeNode;
+  /** The template the stage obeys. */
+  templatePath: string;
+  /** What the stage cannot honour (unreadable managed policies, conditions it cannot evaluate, …). */
+  notes: string[];
+  /** Configuration findings from the template before anything ran. */
+  findings: string[];
+  /** Read/write capacity units the function's DynamoDB calls consumed, per table name. */
+  consumedCapacity(): Record<string, TableCapacity>;
+  /** The function's DynamoDB calls the role's policies denied. */
+  deniedCalls(): Extract<IamDecision, { allowed: false }>[];
   stop(): Promise<void>;
 }
 
@@ -128,148 +159,200 @@ function resourceIdOf(resource: string): string {
   return id;
 }
 
-/**
- * A local API Gateway REST API stage with Lambda proxy integration in front of the bundle: routes
- * from contract/openapi.yaml, function settings from definitions/function.ts, Lambda-format logs
- * in the local log store (`local/logs`) under the function's log group.
- */
-export async function startStage(options: StartStageOptions): Promise<RunningStage> {
-  const settings = functionSettings();
-  const stage = options.stage ?? DEFAULT_STAGE;
-  if (!STAGE_NAME.test(stage))
-    throw new CannotRunError(`stage name '${stage}' may only hold letters, digits, - and _`);
-  const bundleDirOption = options.bundleDir ?? settings.bundleDir;
-  const bundleDir = isAbsolute(bundleDirOption) ? bundleDirOption : resolve(PROJECT_ROOT, bundleDirOption);
-  const handlerFile = `${settings.handler.slice(0, settings.handler.lastIndexOf('.'))}.js`;
+interface StageParts {
+  stage: string;
+  bundleDir: string;
+  template: StageTemplate;
+  gateway: DynamoDbGateway | undefined;
+  findings: string[];
+  runtimeNode: RuntimeNode;
+}
+
+function bundleDirOf(options: StartStageOptions, handler: string): string {
+  const option = options.bundleDir ?? functionSettings().bundleDir;
+  const bundleDir = isAbsolute(option) ? option : resolve(PROJECT_ROOT, option);
+  const handlerFile = `${handler.slice(0, handler.lastIndexOf('.'))}.js`;
   if (!existsSync(join(bundleDir, handlerFile))) {
     throw new CannotRunError(
       `no function bundle at ${join(bundleDir, handlerFile)}: run 'npm run build' first`,
     );
   }
-  const logDir = options.logDir ?? localLogDir();
-  const timeoutSeconds = options.functionTimeoutSeconds ?? settings.timeoutSeconds;
-  const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
-  const reserved = options.reservedConcurrency;
-  const concurrency = reserved ?? options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new CannotRunError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
-  }
-  const runtimePath = await ensureRuntimeBundle();
-  const runtimeNode = await ensureRuntimeNode(settings.runtime);
+  return bundleDir;
+}
+
+async function loadTemplate(options: StartStageOptions): Promise<StageTemplate> {
+  const path = options.templatePath ?? (await ensureTemplate(options.log));
+  return readStageTemplate(path, {
+    region: options.env.AWS_REGION ?? LOCAL_FUNCTION_ENV.AWS_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    tableName: options.tableName,
+  });
+}
+
+/** The IAM gateway in front of the real DynamoDB, when the function is given one. */
+async function startGateway(
+  options: StartStageOptions,
+  template: StageTemplate,
+): Promise<DynamoDbGateway | undefined> {
+  const upstream = options.env.DYNAMODB_ENDPOINT;
+  if (!upstream || options.enforceIam === false) return undefined;
+  const iam = createIamEvaluator(template.policies, template);
+  template.notes.push(...iam.notes);
+  return startDynamoDbGateway({ upstream, iam, region: template.region, accountId: template.accountId });
+}
+
+/** What the function sees: the template's variables, the local stand-ins', and what Lambda's runtime sets. */
+function functionEnvironment(parts: StageParts, options: StartStageOptions): Record<string, string> {
+  const fn = parts.template.function;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: 'UTC',
-    ...settings.environment,
+    ...fn.environment,
     ...LOCAL_FUNCTION_ENV,
     ...options.env,
-    ...lambdaRuntimeEnvironment(settings, bundleDir),
+    ...(parts.gateway ? { DYNAMODB_ENDPOINT: parts.gateway.endpoint } : {}),
+    ...lambdaRuntimeEnvironment(fn, parts.bundleDir),
   };
   env.AWS_DEFAULT_REGION ??= env.AWS_REGION ?? LOCAL_FUNCTION_ENV.AWS_REGION;
-  const pool = createEnvironmentPool({
-    nodePath: runtimeNode.path,
-    runtimePath,
+  return env;
+}
+
+function concurrencyOf(options: StartStageOptions): { concurrency: number; throttle: boolean } {
+  const concurrency = options.reservedConcurrency ?? options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new CannotRunError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
+  }
+  return { concurrency, throttle: options.reservedConcurrency !== undefined };
+}
+
+async function createPool(
+  parts: StageParts,
+  options: StartStageOptions,
+  logDir: string,
+): Promise<EnvironmentPool> {
+  const fn = parts.template.function;
+  const env = functionEnvironment(parts, options);
+  return createEnvironmentPool({
+    nodePath: parts.runtimeNode.path,
+    runtimePath: await ensureRuntimeBundle(),
     config: {
-      bundleDir,
-      handler: settings.handler,
-      functionName: settings.functionName,
-      memorySizeMb: settings.memorySizeMb,
+      bundleDir: parts.bundleDir,
+      handler: fn.handler,
+      functionName: fn.functionName,
+      memorySizeMb: fn.memorySizeMb,
       region: env.AWS_REGION ?? LOCAL_FUNCTION_ENV.AWS_REGION,
       accountId: LOCAL_ACCOUNT_ID,
-      logGroupName: settings.logGroupName,
+      logGroupName: fn.logGroupName,
       logDir,
     },
     env,
-    concurrency,
-    throttle: reserved !== undefined,
-    timeoutSeconds,
+    ...concurrencyOf(options),
+    timeoutSeconds: options.functionTimeoutSeconds ?? fn.timeoutSeconds,
     suspend: options.suspend ?? true,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
   });
-  const router = createRouter();
-  const stagePrefix = `/${stage}`;
-  let port = 0;
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestTimeEpoch = Date.now();
-    const requestId = randomUUID();
-    const ids = { requestId, apigwId: apigwId() };
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const fullPath = queryAt === -1 ? url : url.slice(0, queryAt);
-    const method = req.method ?? 'GET';
-    const underStage = fullPath === stagePrefix || fullPath.startsWith(`${stagePrefix}/`);
-    const path = underStage ? fullPath.slice(stagePrefix.length) || '/' : fullPath;
-    const match = underStage ? router.match(method, path) : ({ kind: 'missing' } as const);
-    if (match.kind === 'missing') {
-      req.resume();
-      send(res, withGatewayHeaders(gatewayError('missingAuthenticationToken'), ids));
-      return;
-    }
-    if (match.kind === 'preflight') {
-      req.resume();
-      const origin = req.headers.origin;
-      const headers = Object.entries(preflightHeaders(origin)).flat();
-      send(res, withGatewayHeaders({ statusCode: 204, headers, body: Buffer.alloc(0) }, ids));
-      return;
-    }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const body = declared > MAX_REQUEST_BYTES ? undefined : await readBody(req, MAX_REQUEST_BYTES);
-    if (body === undefined) {
-      res.shouldKeepAlive = false;
-      send(res, withGatewayHeaders(gatewayError('requestTooLarge'), ids));
-      req.resume();
-      return;
-    }
-    const traceId = newTraceId(requestTimeEpoch);
-    const request: GatewayRequest = {
-      method,
-      path,
-      query: queryAt === -1 ? '' : url.slice(queryAt + 1),
-      rawHeaders: req.rawHeaders,
-      body,
-      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/u, ''),
-      port,
-      protocol: `HTTP/${req.httpVersion}`,
-    };
-    const event = buildProxyEvent(request, {
-      stage,
-      resource: match.resource,
-      pathParameters: match.pathParameters,
-      requestId,
-      requestTimeEpoch,
-      traceId,
-      apiId: LOCAL_API_ID,
-      accountId: LOCAL_ACCOUNT_ID,
-      resourceId: resourceIdOf(match.resource),
-    });
-    // The Lambda request id differs from API Gateway's, as in AWS.
-    const pending = pool.invoke(randomUUID(), event, traceId);
-    let integrationTimer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'integration-timeout'>((resolveTimeout) => {
-      integrationTimer = setTimeout(() => resolveTimeout('integration-timeout'), integrationTimeoutMs);
-    });
-    const outcome = await Promise.race([pending.outcome, timedOut]);
-    clearTimeout(integrationTimer);
-    if (outcome === 'integration-timeout') {
-      // API Gateway stops waiting at 29 s and answers 504; the function runs on to its own end.
-      pending.cancel();
-      send(res, withGatewayHeaders(gatewayError('integrationTimeout'), ids));
-      return;
-    }
-    send(res, withGatewayHeaders(answerFor(outcome), { ...ids, traceId }));
-  }
+interface RequestContext {
+  router: Router;
+  pool: EnvironmentPool;
+  stage: string;
+  integrationTimeoutMs: number;
+  port(): number;
+}
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() =>
-      send(
-        res,
-        withGatewayHeaders(gatewayError('functionError'), { requestId: randomUUID(), apigwId: apigwId() }),
-      ),
-    );
+/** Hands the event to the function and waits at most API Gateway's integration timeout. */
+async function invokeFunction(
+  ctx: RequestContext,
+  event: ReturnType<typeof buildProxyEvent>,
+  traceId: string,
+) {
+  // The Lambda request id differs from API Gateway's, as in AWS.
+  const pending = ctx.pool.invoke(randomUUID(), event, traceId);
+  let integrationTimer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'integration-timeout'>((resolveTimeout) => {
+    integrationTimer = setTimeout(() => resolveTimeout('integration-timeout'), ctx.integrationTimeoutMs);
   });
-  const wantedPort = options.port ?? DEFAULT_LOCAL_PORT;
-  await new Promise<void>((resolveListen, reject) => {
+  const outcome = await Promise.race([pending.outcome, timedOut]);
+  clearTimeout(integrationTimer);
+  // API Gateway stops waiting at 29 s and answers 504; the function runs on to its own end.
+  if (outcome === 'integration-timeout') pending.cancel();
+  return outcome;
+}
+
+/** Answers what API Gateway answers itself (unknown route, preflight, too large); else the request to invoke with. */
+async function admit(
+  ctx: RequestContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ids: { requestId: string; apigwId: string },
+) {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const fullPath = queryAt === -1 ? url : url.slice(0, queryAt);
+  const method = req.method ?? 'GET';
+  const stagePrefix = `/${ctx.stage}`;
+  const underStage = fullPath === stagePrefix || fullPath.startsWith(`${stagePrefix}/`);
+  const path = underStage ? fullPath.slice(stagePrefix.length) || '/' : fullPath;
+  const match = underStage ? ctx.router.match(method, path) : ({ kind: 'missing' } as const);
+  if (match.kind !== 'operation') {
+    req.resume();
+    const preflight = Object.entries(preflightHeaders(req.headers.origin)).flat();
+    const answer: HttpAnswer =
+      match.kind === 'missing'
+        ? gatewayError('missingAuthenticationToken')
+        : { statusCode: 204, headers: preflight, body: Buffer.alloc(0) };
+    send(res, withGatewayHeaders(answer, ids));
+    return undefined;
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const body = declared > MAX_REQUEST_BYTES ? undefined : await readBody(req, MAX_REQUEST_BYTES);
+  if (body === undefined) {
+    res.shouldKeepAlive = false;
+    send(res, withGatewayHeaders(gatewayError('requestTooLarge'), ids));
+    req.resume();
+    return undefined;
+  }
+  const request: GatewayRequest = {
+    method,
+    path,
+    query: queryAt === -1 ? '' : url.slice(queryAt + 1),
+    rawHeaders: req.rawHeaders,
+    body,
+    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/u, ''),
+    port: ctx.port(),
+    protocol: `HTTP/${req.httpVersion}`,
+  };
+  return { request, match };
+}
+
+async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestTimeEpoch = Date.now();
+  const requestId = randomUUID();
+  const ids = { requestId, apigwId: apigwId() };
+  const admitted = await admit(ctx, req, res, ids);
+  if (!admitted) return;
+  const traceId = newTraceId(requestTimeEpoch);
+  const event = buildProxyEvent(admitted.request, {
+    stage: ctx.stage,
+    resource: admitted.match.resource,
+    pathParameters: admitted.match.pathParameters,
+    requestId,
+    requestTimeEpoch,
+    traceId,
+    apiId: LOCAL_API_ID,
+    accountId: LOCAL_ACCOUNT_ID,
+    resourceId: resourceIdOf(admitted.match.resource),
+  });
+  const outcome = await invokeFunction(ctx, event, traceId);
+  if (outcome === 'integration-timeout')
+    send(res, withGatewayHeaders(gatewayError('integrationTimeout'), ids));
+  else send(res, withGatewayHeaders(answerFor(outcome), { ...ids, traceId }));
+}
+
+function listen(server: Server, wantedPort: number): Promise<number> {
+  return new Promise<number>((resolveListen, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
@@ -279,27 +362,79 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
           : error,
       );
     });
-    server.listen(wantedPort, '127.0.0.1', () => resolveListen());
-  }).catch(async (error: unknown) => {
-    await pool.stop();
+    server.listen(wantedPort, '127.0.0.1', () => resolveListen((server.address() as AddressInfo).port));
+  });
+}
+
+async function prepare(options: StartStageOptions): Promise<StageParts> {
+  const stage = options.stage ?? DEFAULT_STAGE;
+  if (!STAGE_NAME.test(stage))
+    throw new CannotRunError(`stage name '${stage}' may only hold letters, digits, - and _`);
+  concurrencyOf(options);
+  const template = await loadTemplate(options);
+  const bundleDir = bundleDirOf(options, template.function.handler);
+  const findings = configurationFindings(template.function, variablesReadBy(bundleDir));
+  // The runtime's Node major, from the template's Runtime (nodejs22.x → Node 22).
+  const runtimeNode = await ensureRuntimeNode(template.function.runtime);
+  const gateway = await startGateway(options, template);
+  return { stage, bundleDir, template, gateway, findings, runtimeNode };
+}
+
+/**
+ * A local API Gateway REST API stage with Lambda proxy integration in front of the bundle, as the
+ * synthesized template configures it: the function's settings and environment, the API's methods,
+ * and the role's policies enforced on its DynamoDB calls (the IAM gateway); Lambda-format logs in
+ * the local log store (`local/logs`) under the function's log group.
+ */
+export async function startStage(options: StartStageOptions): Promise<RunningStage> {
+  const parts = await prepare(options);
+  const logDir = options.logDir ?? localLogDir();
+  const pool = await createPool(parts, options, logDir).catch(async (error: unknown) => {
+    await parts.gateway?.stop();
     throw error;
   });
-  port = (server.address() as AddressInfo).port;
-
+  let port = 0;
+  const ctx: RequestContext = {
+    router: createRouter(parts.template.routes, new Set(parts.template.preflightResources)),
+    pool,
+    stage: parts.stage,
+    integrationTimeoutMs: options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
+    port: () => port,
+  };
+  const server = createServer((req, res) => {
+    handleRequest(ctx, req, res).catch(() =>
+      send(
+        res,
+        withGatewayHeaders(gatewayError('functionError'), { requestId: randomUUID(), apigwId: apigwId() }),
+      ),
+    );
+  });
+  async function stopAll(): Promise<void> {
+    const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    server.closeAllConnections();
+    await pool.stop();
+    await parts.gateway?.stop();
+    await closed;
+  }
+  port = await listen(server, options.port ?? DEFAULT_LOCAL_PORT).catch(async (error: unknown) => {
+    await pool.stop();
+    await parts.gateway?.stop();
+    throw error;
+  });
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}${stagePrefix}`,
+    url: `http://127.0.0.1:${port}/${parts.stage}`,
     port,
-    logGroupName: settings.logGroupName,
+    logGroupName: parts.template.function.logGroupName,
     logDir,
-    runtimeNode,
+    runtimeNode: parts.runtimeNode,
+    templatePath: parts.template.path,
+    notes: parts.template.notes,
+    findings: parts.findings,
+    consumedCapacity: () => parts.gateway?.consumedCapacity() ?? {},
+    deniedCalls: () => parts.gateway?.denied() ?? [],
     stop() {
-      stopping ??= (async () => {
-        const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-        server.closeAllConnections();
-        await pool.stop();
-        await closed;
-      })();
+      stopping ??= stopAll();
       return stopping;
     },
   };

@@ -29,10 +29,15 @@ describe('createRouter', () => {
 
   it('prefers a literal segment over a path parameter', () => {
     const custom = createRouter([
-      { operationId: 'byId', method: 'GET', resource: '/pets/{id}', statuses: [200] },
-      { operationId: 'mine', method: 'GET', resource: '/pets/mine', statuses: [200] },
+      { method: 'GET', resource: '/pets/{id}' },
+      { method: 'GET', resource: '/pets/mine' },
     ]);
-    expect(custom.match('GET', '/pets/mine')).toMatchObject({ operation: { operationId: 'mine' } });
+    expect(custom.match('GET', '/pets/mine')).toMatchObject({ resource: '/pets/mine' });
+  });
+
+  it('answers OPTIONS as missing on a resource without a MOCK preflight, when the template lists them', () => {
+    const custom = createRouter([{ method: 'GET', resource: '/pets' }], new Set<string>());
+    expect(custom.match('OPTIONS', '/pets')).toEqual({ kind: 'missing' });
   });
 });
 

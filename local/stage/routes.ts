@@ -11,15 +11,18 @@ interface CompiledResource {
   resource: string;
   pattern: RegExp;
   parameterNames: string[];
-  methods: Map<string, Operation>;
+  methods: Map<string, Route>;
   /** Literal segments count: API Gateway prefers `/pets/mine` over `/pets/{id}`. */
   literalSegments: number;
 }
 
+/** A method on a resource: an operation of the spec, or an AWS_PROXY method of the template. */
+export type Route = Pick<Operation, 'resource'> & { method: string };
+
 export type RouteMatch =
   | {
       kind: 'operation';
-      operation: Operation;
+      operation: Route;
       resource: string;
       pathParameters: Record<string, string> | null;
     }
@@ -62,11 +65,12 @@ function decodeSegment(value: string): string {
 }
 
 /**
- * Matches requests to the operations of contract/openapi.yaml, as a deployed REST API would: a
- * path or method the spec does not have is a 403 "Missing Authentication Token", and OPTIONS on
- * a known resource is the CORS preflight the stage answers itself (MOCK integration).
+ * Matches requests to routes (the template's methods; by default the operations of
+ * contract/openapi.yaml) as a deployed REST API would: a path or method it does not have is a 403
+ * "Missing Authentication Token", and OPTIONS on a resource with a MOCK preflight (`preflight`;
+ * by default every known resource) is the CORS preflight the stage answers itself.
  */
-export function createRouter(list: Operation[] = operations()): Router {
+export function createRouter(list: Route[] = operations(), preflight?: ReadonlySet<string>): Router {
   const byResource = new Map<string, CompiledResource>();
   for (const operation of list) {
     let entry = byResource.get(operation.resource);
@@ -84,7 +88,8 @@ export function createRouter(list: Operation[] = operations()): Router {
         if (!found) continue;
         const operation = entry.methods.get(method.toUpperCase());
         if (!operation) {
-          return method.toUpperCase() === 'OPTIONS'
+          const isPreflight = preflight === undefined || preflight.has(entry.resource);
+          return method.toUpperCase() === 'OPTIONS' && isPreflight
             ? { kind: 'preflight', resource: entry.resource }
             : { kind: 'missing' };
         }
