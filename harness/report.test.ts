@@ -38,6 +38,12 @@ describe('the report page', () => {
     }
   });
 
+  it("names the Node the function's environments ran on beside the harness's own", () => {
+    const html = renderReportHtml(runSummary());
+    expect(html).toContain('<dt>node</dt><dd>v20.19.0 on linux x64</dd>');
+    expect(html).toContain('<dt>function node</dt><dd>v22.23.5</dd>');
+  });
+
   it('names the failed checks and their details in the banner when a check failed', () => {
     const html = renderReportHtml(failedRunSummary());
 

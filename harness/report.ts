@@ -128,6 +128,7 @@ function environmentList(summary: RunSummary): string {
     ['log store', env.logDir],
     ['started', summary.startedAt],
     ['node', `${env.nodeVersion} on ${env.platform}`],
+    ['function node', env.functionNodeVersion],
   ];
   return `<dl class="env">${entries
     .filter((entry): entry is [string, string] => Boolean(entry[1]))

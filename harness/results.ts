@@ -45,6 +45,8 @@ export interface RunEnvironment {
   stackName?: string;
   region?: string;
   nodeVersion: string;
+  /** The Node the function's execution environments ran on, on the local stage. */
+  functionNodeVersion?: string;
   platform: string;
 }
 

@@ -114,6 +114,7 @@ export async function startLocalApiSteps(run: RunContext): Promise<void> {
     logGroupName: api.logGroupName,
     logDir: api.logDir,
     template: relative(process.cwd(), api.stage.templatePath) || api.stage.templatePath,
+    functionNodeVersion: api.stage.runtimeNode.version,
   });
   run.warnings.push(
     ...api.stage.notes.map((note) => `stage: ${note}`),

@@ -133,7 +133,7 @@ export async function startLocalApi(options: StartLocalApiOptions = {}): Promise
         throw portTaken(error) ? portTakenError(options.port) : error;
       });
       started.own('the local stage', () => running.stop());
-      return { value: running, detail: running.url };
+      return { value: running, detail: `${running.url} (function on Node ${running.runtimeNode.version})` };
     });
     let stopping: Promise<void> | undefined;
     return {

@@ -131,6 +131,7 @@ export function runSummary(overrides: Partial<RunSummary> = {}): RunSummary {
       tableName: 'pets',
       logGroupName: '/aws/lambda/Pets',
       nodeVersion: 'v20.19.0',
+      functionNodeVersion: 'v22.23.5',
       platform: 'linux x64',
     },
     steps: steps(),

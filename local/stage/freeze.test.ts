@@ -203,10 +203,10 @@ describe('the in-flight warning', () => {
   }
 
   it.each([
-    ['a timer', 'timer-write', /: 1 timer\. /u],
-    ['an async write nobody awaits', 'unawaited-write', /: 1 timer, \d+ unsettled promises\. /u],
+    ['a timer', 'timer-write', /: 1 timer \(started at \S*pending-work\/index\.js:29\)\. /u],
+    ['an async write nobody awaits', 'unawaited-write', /: 1 timer, \d+ unsettled promises \(started at /u],
     ['an HTTP request nobody awaits', 'unawaited-request', /: 1 outgoing HTTP request, .*unsettled promise/u],
-    ['an immediate', 'immediate', /: 1 immediate\. /u],
+    ['an immediate', 'immediate', /: 1 immediate \(started at \S*pending-work\/index\.js:42\)\. /u],
   ])('names %s left running', async (_name, work, kinds) => {
     const warning = await warningFor({ work });
     expect(warning).toContain('the handler returned with work still in flight: ');
@@ -236,13 +236,16 @@ describe('the in-flight warning', () => {
     });
     expect(result.passed).toBe(false);
     expect(result.violations).toContainEqual(
-      expect.objectContaining({ check: 'in-flight work', message: expect.stringContaining(': 1 timer') }),
+      expect.objectContaining({
+        check: 'in-flight work',
+        message: expect.stringContaining(': 1 timer (started at '),
+      }),
     );
   });
 
   it('is written again every time the work is left behind', async () => {
     const warnings = [];
     for (let i = 0; i < 5; i++) warnings.push(await warningFor({ work: 'timer-write', ms: '1' }));
-    expect(warnings.every((warning) => warning?.includes('1 timer'))).toBe(true);
+    expect(warnings.every((warning) => warning?.includes(': 1 timer ('))).toBe(true);
   });
 });

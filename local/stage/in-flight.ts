@@ -14,10 +14,14 @@
  * whose timer was cleared) nothing can ever settle them.
  */
 import { createHook } from 'node:async_hooks';
+import { isAbsolute, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Tracked {
   type: string;
   resource: object;
+  /** Where it was created: a stack captured now, formatted only if it is reported. */
+  site: { stack?: string };
 }
 
 /** Plain names for the async resource types, in the order the warning line lists them. */
@@ -94,21 +98,64 @@ export interface InFlightTracker {
    */
   settle(done: () => void): void;
   /** Stops recording and counts, by kind, what the invocation created that is still alive. */
-  end(): Map<string, number>;
+  end(): InFlightWork;
+}
+
+/** What an invocation left running: counts by kind, and where in the function it was started. */
+export interface InFlightWork {
+  counts: Map<string, number>;
+  /** `handler/repository.ts:105`: the function's own frames that started the live work (first few). */
+  origins: string[];
+}
+
+const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):\d+\)?$/u;
+// Frames of Node itself, of dependencies and of this runtime do not say where the function started it.
+const NOT_THE_FUNCTION = /^node:|[\\/]node_modules[\\/]|[\\/]stage-runtime[\\/]|^internal[\\/]/u;
+
+/** The first frame of the function's own code in a captured stack, as `file:line`. */
+export function originOf(stack: string | undefined): string | undefined {
+  for (const line of (stack ?? '').split('\n').slice(1)) {
+    const frame = FRAME.exec(line);
+    if (!frame?.[1] || NOT_THE_FUNCTION.test(frame[1])) continue;
+    const file = frame[1].startsWith('file://') ? fileURLToPath(frame[1]) : frame[1];
+    return `${isAbsolute(file) ? relative(process.cwd(), file) : file}:${frame[2]}`;
+  }
+  return undefined;
+}
+
+/** `1 timer, 2 unsettled promises (started at handler/repository.ts:105)` */
+export function describeWork(work: InFlightWork): string {
+  const where = work.origins.length > 0 ? ` (started at ${work.origins.join(', ')})` : '';
+  return `${describeKinds(work.counts)}${where}`;
 }
 
 /** What is still alive, by kind; the unsettled promises only beside something alive that can settle them. */
-function countAlive(
-  resources: Iterable<Tracked>,
-  unsettled: readonly Promise<unknown>[],
-): Map<string, number> {
+function countAlive(resources: Iterable<Tracked>, unsettled: readonly Promise<unknown>[]): InFlightWork {
   const counts = new Map<string, number>();
+  const origins = new Set<string>();
   const add = (type: string, count = 1) =>
     counts.set(kindName(type), (counts.get(kindName(type)) ?? 0) + count);
   const activeRequests = new Set<unknown>(process._getActiveRequests?.() ?? []);
-  for (const entry of resources) if (isAlive(entry, activeRequests)) add(entry.type);
+  for (const entry of resources) {
+    if (!isAlive(entry, activeRequests)) continue;
+    add(entry.type);
+    const origin = origins.size < 3 ? originOf(entry.site.stack) : undefined;
+    if (origin) origins.add(origin);
+  }
   if (counts.size > 0 && unsettled.length > 0) add('PROMISE', unsettled.length);
-  return counts;
+  return { counts, origins: [...origins] };
+}
+
+/** Deep enough to get past a library's frames (an SDK request) to the function's own await. */
+const SITE_FRAMES = 40;
+
+function captureSite(): { stack?: string } {
+  const site: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = SITE_FRAMES;
+  Error.captureStackTrace(site, captureSite);
+  Error.stackTraceLimit = limit;
+  return site;
 }
 
 /** A chain of microtasks that never ends must not hold the answer back for ever. */
@@ -127,7 +174,7 @@ export function createInFlightTracker(): InFlightTracker {
       if (ownWork) return;
       activity++;
       if (type === 'PROMISE') promises.set(asyncId, resource as Promise<unknown>);
-      else if (!TRANSIENT.has(type)) resources.set(asyncId, { type, resource });
+      else if (!TRANSIENT.has(type)) resources.set(asyncId, { type, resource, site: captureSite() });
     },
     promiseResolve(asyncId) {
       activity++;
@@ -162,13 +209,13 @@ export function createInFlightTracker(): InFlightTracker {
     },
     end() {
       hook.disable();
-      const counts = countAlive(
+      const work = countAlive(
         resources.values(),
         [...promises.values()].filter((p) => !ignored.has(p)),
       );
       resources.clear();
       promises.clear();
-      return counts;
+      return work;
     },
   };
 }

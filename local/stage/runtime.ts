@@ -15,7 +15,7 @@ import { format } from 'node:util';
 import type { Callback, Context } from 'aws-lambda';
 import { captureLines, openLogStream } from '../logs';
 import { environmentSide } from './channel';
-import { createInFlightTracker, describeKinds } from './in-flight';
+import { createInFlightTracker, describeWork } from './in-flight';
 import {
   consoleLine,
   endLine,
@@ -192,7 +192,8 @@ function finishInvocation(
   const { outcome, json } = outcomeOf(message, error, result, durationMs);
   flushStdout();
   flushStderr();
-  if (stillRunning.size > 0) stream.append(inFlightLine(message.requestId, describeKinds(stillRunning)));
+  if (stillRunning.counts.size > 0)
+    stream.append(inFlightLine(message.requestId, describeWork(stillRunning)));
   stream.append(endLine(message.requestId));
   stream.append(
     reportLine({
