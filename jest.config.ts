@@ -33,6 +33,7 @@ const config: Config = {
     project('load', ['load'], withDynamoDb),
     project('logcheck', ['logcheck'], withDynamoDb),
     project('harness', ['harness']),
+    project('compare', ['compare', 'cost'], withDynamoDb),
   ],
   // Once for the whole run, before any project's own setup: test runs write under a temp dir.
   globalSetup: '<rootDir>/common/jest-test-dirs.ts',

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../common/paths';
 import type { Step } from '../common/progress';
+import { functionSettings } from '../definitions/function';
 import { plural } from './format';
 import { parts } from './parts';
 import { found, type RunContext } from './run-context';
@@ -81,6 +84,9 @@ export async function checkLogs(run: RunContext, progress: Step): Promise<StepOu
     budgets: options.budgets,
     ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
     reportsDir: options.reportsDir,
+    onParsed: (parsed) => {
+      run.parsed = parsed;
+    },
   });
   run.logCheck = result;
   const { found: logged, expected } = result.completeness;
@@ -90,4 +96,35 @@ export async function checkLogs(run: RunContext, progress: Step): Promise<StepOu
     passed: result.passed,
     detail: `${expected === undefined ? logged : `${logged}/${expected}`} request lines, ${plural(violations.length, 'violation')}${violations.length ? `: ${violations.map((v) => v.check).join(', ')}` : ''}`,
   };
+}
+
+/**
+ * The run's figures and cost, then the comparison with its baseline (the latest passing run of
+ * the same target and profile, or `--baseline`): a significant regression fails the step.
+ */
+export async function compareWithBaseline(run: RunContext): Promise<StepOutcome<unknown>> {
+  const { options } = run;
+  if (!run.parsed) {
+    return { value: undefined, passed: true, detail: 'no comparison: the log check did not read the logs' };
+  }
+  const { compareRun, comparisonDetail, DEFAULT_SETTINGS } = parts.compare();
+  const settings = functionSettings();
+  const outcome = compareRun({
+    runId: options.runId,
+    target: options.target,
+    profile: options.profile,
+    reportsDir: options.reportsDir,
+    parsed: run.parsed,
+    ...(run.load ? { samplesFile: join(options.reportsDir, parts.load().REPORT_FILES.samples) } : {}),
+    // The local stage runs the project's bundle; a deployed stack's may be another build.
+    ...(options.target === 'local' ? { bundleFile: join(PROJECT_ROOT, settings.bundleDir, 'index.js') } : {}),
+    ...(run.newman ? { newman: run.newman } : {}),
+    apiRequests: (run.newman?.requestsSent ?? 0) + (run.load?.requests ?? 0),
+    architecture: settings.architecture,
+    prices: options.prices ?? parts.cost().DEFAULT_PRICES,
+    baseline: options.baseline ?? { kind: 'latest-passed', explicit: false },
+    settings: options.compare ?? DEFAULT_SETTINGS,
+  });
+  run.comparison = outcome;
+  return { value: outcome, passed: outcome.regressions.length === 0, detail: comparisonDetail(outcome) };
 }

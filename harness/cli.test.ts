@@ -67,6 +67,7 @@ describe('pets-harness run exits 2 when it cannot run', () => {
         ['newman', 'skipped'],
         ['load', 'skipped'],
         ['logcheck', 'skipped'],
+        ['baseline', 'skipped'],
       ]);
     },
     PROCESS_TIMEOUT_MS,

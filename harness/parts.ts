@@ -15,6 +15,8 @@ type InfraOutputs = typeof import('../infra/outputs');
 type CloudFormation = typeof import('@aws-sdk/client-cloudformation');
 type Pipeline = typeof import('./pipeline');
 type Report = typeof import('./report');
+type Compare = typeof import('../compare/index');
+type Cost = typeof import('../cost/index');
 
 export const parts = {
   newman: (): PostmanRun => require('../postman/run'),
@@ -29,4 +31,6 @@ export const parts = {
   cloudFormation: (): CloudFormation => require('@aws-sdk/client-cloudformation'),
   pipeline: (): Pipeline => require('./pipeline'),
   report: (): Report => require('./report'),
+  compare: (): Compare => require('../compare/index'),
+  cost: (): Cost => require('../cost/index'),
 };

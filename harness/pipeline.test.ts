@@ -71,6 +71,7 @@ function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}
     ...jest.requireActual('../logcheck/index'),
     runLogCheck: async (options: LogCheckOptions) => {
       calls.logCheck.push(options);
+      options.onParsed?.([]);
       return logCheckResult({ source: 'cloudwatch /aws/lambda/Pets-pr-7' });
     },
   });
@@ -138,6 +139,7 @@ describe('a run against a deployed stack (--target aws)', () => {
       ['newman', 'passed'],
       ['load', 'passed'],
       ['logcheck', 'passed'],
+      ['baseline', 'passed'],
     ]);
     expect(summary.environment).toMatchObject({
       baseUrl: API_URL,

@@ -24,6 +24,8 @@ const BUDGET_METRICS: Record<keyof Budgets, string> = {
   maxColdStarts: 'coldStarts',
   initP95Ms: 'initDurationP95Ms',
   maxMemoryPct: 'maxMemoryUsedPct',
+  maxLineBytes: 'maxLineBytes',
+  growthHorizon: 'growthHorizon',
 };
 
 function effectiveBudgets(defaults: Budgets, overrides: Partial<Budgets>): Record<string, number> {
@@ -191,6 +193,14 @@ function summarize(
     ...(run.load ? { load: run.load } : {}),
     ...(run.logCheck ? { logCheck: run.logCheck } : {}),
     ...(run.budgets ? { budgets: run.budgets } : {}),
+    ...(run.comparison
+      ? {
+          figures: run.comparison.figures,
+          baseline: run.comparison.baseline,
+          regressions: run.comparison.regressions,
+          cost: run.comparison.cost,
+        }
+      : {}),
     reports: collectReports(run),
     warnings: run.warnings,
   };

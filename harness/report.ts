@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { latencyChartSvg } from './chart';
 import { escapeHtml, formatMs, formatNumber, formatPercent, safeHref } from './html';
+import { comparisonBody, costBody } from './report-compare';
 import type {
   LoadResult,
   LogCheckResult,
@@ -359,6 +360,8 @@ ${section('steps', 'Steps', undefined, stepsTable(summary.steps))}
 ${newmanSection(summary.newman, relativeReports)}
 ${loadSection(summary.load, summary.profile, relativeReports)}
 ${logCheckSection(summary.logCheck, summary.budgets)}
+${section('baseline', 'Compared with', summary.baseline?.runId && !summary.baseline.reason ? passFail((summary.regressions ?? []).length === 0) : undefined, comparisonBody(summary.baseline))}
+${section('cost', 'Cost on AWS', undefined, costBody(summary.cost))}
 ${reportsSection(relativeReports)}
 ${warnings}
 ${section('environment', 'Environment', undefined, environmentList(summary))}
@@ -384,6 +387,7 @@ export function renderConsoleSummary(summary: RunSummary, reportPath: string): s
     '',
     `Report: ${reportPath}`,
   ];
+  for (const regression of summary.regressions ?? []) lines.push(`Regression: ${regression.text}`);
   for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
   if (summary.verdict === 'passed') lines.push(`PASSED in ${formatMs(summary.durationMs)} (exit 0)`);
   else if (summary.verdict === 'failed')

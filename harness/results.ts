@@ -2,13 +2,15 @@
  * What one harness run produces, as one typed record: the report page, summary.json and the
  * console table are all rendered from it. The step results are the parts' own types.
  */
+import type { BaselineSection, ComparisonOutcome, MetricComparison, RunFigures } from '../compare/index';
+import type { RunCost } from '../cost/index';
 import type { LoadProfile, LoadResult } from '../load/runner/run';
 import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { LogCheckResult } from '../logcheck/index';
 import type { NewmanResult } from '../postman/run';
 import type { StepId } from './step-table';
 
-export type { LoadResult, LogCheckResult, NewmanResult };
+export type { ComparisonOutcome, LoadResult, LogCheckResult, NewmanResult };
 
 export const TARGETS = ['local', 'aws'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -73,6 +75,14 @@ export interface RunSummary {
   logCheck?: LogCheckResult;
   /** The budgets the log check judged against, when the run set any (`--budget-*`). */
   budgets?: Record<string, number>;
+  /** The figures the next run compares with (versioned: `figures.version`). */
+  figures?: RunFigures;
+  /** The run compared with, and every figure's comparison. */
+  baseline?: BaselineSection;
+  /** The comparisons that found a significant regression (each fails the run). */
+  regressions?: MetricComparison[];
+  /** What the run's traffic would cost on AWS, from the dated price table. */
+  cost?: RunCost;
   /** Raw reports by name, as paths relative to the run's report directory. */
   reports: Record<string, string>;
   /** Warnings that did not fail the run (e.g. the screenshot could not be taken). */

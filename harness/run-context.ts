@@ -1,5 +1,8 @@
-import type { Budgets } from '../logcheck/index';
+import type { BaselineChoice, CompareSettings } from '../compare/index';
+import type { PriceTable } from '../cost/index';
+import type { Budgets, ParsedEvent } from '../logcheck/index';
 import type {
+  ComparisonOutcome,
   LoadProfile,
   LoadResult,
   LogCheckResult,
@@ -26,6 +29,12 @@ export interface RunOptions {
   /** Log check ingestion wait (ms); default the log check's own per source. */
   waitMs?: number;
   reportsDir: string;
+  /** What to compare with (default: the latest passing run of the same target and profile). */
+  baseline?: BaselineChoice;
+  /** Regression thresholds and confidence (default compare/'s). */
+  compare?: CompareSettings;
+  /** The price table the cost is computed with (default cost/prices.ts). */
+  prices?: PriceTable;
 }
 
 /**
@@ -39,6 +48,10 @@ export interface RunContext {
   newman?: NewmanResult;
   load?: LoadResult;
   logCheck?: LogCheckResult;
+  /** The lines the log check read: the baseline step's figures come from the same lines. */
+  parsed?: readonly ParsedEvent[];
+  /** The run's figures, cost and comparison with its baseline. */
+  comparison?: ComparisonOutcome;
   /** The budgets the log check judges against, by metric; set when the checks begin. */
   budgets?: Record<string, number>;
   /** When the first check started: the log check reads the function's logs from then on. */

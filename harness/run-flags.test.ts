@@ -112,9 +112,9 @@ describe('pets-harness run flags', () => {
 
 describe('the steps of a run', () => {
   it.each([
-    ['local', ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'logcheck']],
-    ['aws', ['credentials', 'tools', 'outputs', 'seed', 'newman', 'load', 'logcheck']],
-  ] as const)('plans the %s target as %j, the last three being checks', (target, ids) => {
+    ['local', ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'logcheck', 'baseline']],
+    ['aws', ['credentials', 'tools', 'outputs', 'seed', 'newman', 'load', 'logcheck', 'baseline']],
+  ] as const)('plans the %s target as %j, the last four being checks', (target, ids) => {
     const planned = plannedSteps({ target, profile: 'smoke' });
 
     expect(planned.map((step) => step.id)).toEqual(ids);
@@ -122,6 +122,7 @@ describe('the steps of a run', () => {
       'newman',
       'load',
       'logcheck',
+      'baseline',
     ]);
   });
 });

@@ -1,6 +1,9 @@
 import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '../common/cli';
 import { newRunId, reportsDir } from '../common/paths';
 import { killTrackedChildren } from '../common/processes';
+import type { CompareSettings } from '../compare/index';
+import { DEFAULT_THRESHOLDS, METRIC_KINDS, parseBaselineFlag, parseThreshold } from '../compare/index';
+import { readPriceFile } from '../cost/index';
 import { BUDGET_FLAG_HELP, BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
 import { parts } from './parts';
 import type { RunOptions } from './pipeline';
@@ -26,6 +29,13 @@ const flags = {
   region: { type: 'string' },
   outputs: { type: 'string' },
   'wait-ms': { type: 'string' },
+  baseline: { type: 'string' },
+  'regression-latency': { type: 'string' },
+  'regression-init': { type: 'string' },
+  'regression-memory': { type: 'string' },
+  'regression-bundle': { type: 'string' },
+  'regression-confidence': { type: 'string' },
+  prices: { type: 'string' },
   ...BUDGET_FLAGS,
 } as const;
 
@@ -51,6 +61,14 @@ export const spec = {
     '--region R                aws: region (default AWS_REGION or the profile)',
     '--outputs FILE            aws: read the stack outputs from `cdk deploy --outputs-file FILE` instead of DescribeStacks',
     '--wait-ms N               log check: wait up to N ms for the log lines (default 3000 local, 120000 cloudwatch)',
+    '--baseline RUN            compare with a run id, a run folder or summary.json, latest-passed (the default: the',
+    '                          latest passing run of the same target and profile), or none',
+    `--regression-latency T    a latency regression is worse than T (default '+${DEFAULT_THRESHOLDS.latency.relative * 100}% and +${DEFAULT_THRESHOLDS.latency.absolute} ms')`,
+    `--regression-init T       Init Duration (default '+${DEFAULT_THRESHOLDS.init.relative * 100}% and +${DEFAULT_THRESHOLDS.init.absolute} ms')`,
+    `--regression-memory T     peak Max Memory Used (default '+${DEFAULT_THRESHOLDS.memory.relative * 100}% and +${DEFAULT_THRESHOLDS.memory.absolute} MB')`,
+    `--regression-bundle T     bundle size (default '+${DEFAULT_THRESHOLDS.bundle.relative * 100}% and +${DEFAULT_THRESHOLDS.bundle.absolute} KB')`,
+    '--regression-confidence C confidence of the comparison, 0.5–0.9999 (default 0.99)',
+    '--prices FILE             price table for the cost section (JSON, the shape of cost/prices.ts)',
     ...BUDGET_FLAG_HELP.map((line) => `${line} (log check budget, passed through)`),
   ],
 } satisfies CommandSpec<typeof flags>;
@@ -91,6 +109,7 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
   const budgets = parseBudgetFlags(values);
   const waitMs =
     values['wait-ms'] === undefined ? undefined : intFlag('wait-ms', values['wait-ms'], 0, 0, 900_000);
+  const baseline = parseBaselineFlag(values.baseline);
   return {
     screenshot: !values['skip-screenshot'],
     options: {
@@ -106,8 +125,31 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
       budgets,
       ...(waitMs === undefined ? {} : { waitMs }),
       reportsDir: reportsDir(runId),
+      baseline,
+      compare: compareSettings(values),
+      ...(values.prices ? { prices: readPriceFile(values.prices) } : {}),
     },
   };
+}
+
+/** `--regression-*` flags over the defaults; each wrong value is a UsageError naming its flag. */
+function compareSettings(values: Partial<Record<string, string | boolean | undefined>>): CompareSettings {
+  const thresholds = { ...DEFAULT_THRESHOLDS };
+  for (const kind of METRIC_KINDS) {
+    const raw = values[`regression-${kind}`];
+    if (typeof raw === 'string') thresholds[kind] = parseThreshold(`regression-${kind}`, raw, kind);
+  }
+  const rawConfidence = values['regression-confidence'];
+  let confidence = 0.99;
+  if (typeof rawConfidence === 'string') {
+    confidence = Number(rawConfidence);
+    if (!/^0?\.\d+$/.test(rawConfidence) || confidence < 0.5 || confidence > 0.9999) {
+      throw new UsageError(
+        `--regression-confidence must be a number from 0.5 to 0.9999, got '${rawConfidence}'`,
+      );
+    }
+  }
+  return { thresholds, confidence };
 }
 
 /** The page, summary.json and (unless skipped) the screenshot; a screenshot failure is a warning. */

@@ -1,5 +1,5 @@
 import type { Step } from '../common/progress';
-import { checkLogs, runK6, runNewmanStep } from './check-steps';
+import { checkLogs, compareWithBaseline, runK6, runNewmanStep } from './check-steps';
 import type { LoadProfile, Target } from './results';
 import type { RunContext, RunOptions } from './run-context';
 import { checkCredentials, provisionTools, readStackOutputs, seedStackTable } from './setup-steps';
@@ -152,6 +152,17 @@ export const STEPS = {
     on: {
       local: { does: 'checks the stage’s log store', work: checkLogs },
       aws: { does: 'checks CloudWatch Logs (waits for ingestion)', work: checkLogs },
+    },
+  },
+  baseline: {
+    label: 'baseline comparison',
+    check: true,
+    needs: 'the log check’s lines, k6’s samples; an earlier passing run of the same target and profile (`--baseline`)',
+    passesWhen:
+      'no latency, Init Duration, memory or bundle-size figure got significantly worse than the baseline’s (docs/compare.md); the run’s cost is computed either way',
+    on: {
+      local: { does: 'keeps the run’s figures and cost, compares them with the baseline', work: compareWithBaseline },
+      aws: { does: 'keeps the run’s figures and cost, compares them with the baseline', work: compareWithBaseline },
     },
   },
 } satisfies Record<string, StepDefinition>;

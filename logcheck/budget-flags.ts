@@ -12,6 +12,8 @@ export const BUDGET_FLAGS = {
   'budget-cold-starts': { type: 'string' },
   'budget-init-p95-ms': { type: 'string' },
   'budget-memory-pct': { type: 'string' },
+  'budget-line-bytes': { type: 'string' },
+  'budget-growth-invocations': { type: 'string' },
 } as const;
 
 type BudgetFlagName = keyof typeof BUDGET_FLAGS;
@@ -23,6 +25,8 @@ const BUDGET_OF_FLAG: Record<BudgetFlagName, { key: keyof Budgets; min: number; 
   'budget-cold-starts': { key: 'maxColdStarts', min: 0, max: Number.MAX_SAFE_INTEGER },
   'budget-init-p95-ms': { key: 'initP95Ms', min: 0, max: Number.MAX_SAFE_INTEGER },
   'budget-memory-pct': { key: 'maxMemoryPct', min: 1, max: 100 },
+  'budget-line-bytes': { key: 'maxLineBytes', min: 1, max: 262_144 },
+  'budget-growth-invocations': { key: 'growthHorizon', min: 1, max: Number.MAX_SAFE_INTEGER },
 };
 
 export const BUDGET_FLAG_HELP = [
@@ -32,6 +36,8 @@ export const BUDGET_FLAG_HELP = [
   '--budget-cold-starts N   cold starts allowed (default unbounded)',
   `--budget-init-p95-ms N   Init Duration p95 budget (default ${DEFAULT_BUDGETS.initP95Ms})`,
   `--budget-memory-pct N    Max Memory Used as % of Memory Size (default ${DEFAULT_BUDGETS.maxMemoryPct})`,
+  `--budget-line-bytes N    bytes one log line may take (log hygiene; default ${DEFAULT_BUDGETS.maxLineBytes})`,
+  `--budget-growth-invocations N   memory growth reaching the memory size within N invocations is a finding (default ${DEFAULT_BUDGETS.growthHorizon})`,
 ];
 
 /** The budgets given on the command line (a UsageError names a bad one); the rest stay unset. */

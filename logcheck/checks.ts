@@ -17,6 +17,10 @@ export interface Budgets {
   initP95Ms: number;
   /** Max Memory Used as a % of Memory Size, per request. */
   maxMemoryPct: number;
+  /** Bytes one log line may take (log hygiene). */
+  maxLineBytes: number;
+  /** Memory growth that reaches the memory size within this many more invocations is a finding. */
+  growthHorizon: number;
 }
 
 export const DEFAULT_BUDGETS: Budgets = {
@@ -26,6 +30,8 @@ export const DEFAULT_BUDGETS: Budgets = {
   maxColdStarts: Number.POSITIVE_INFINITY,
   initP95Ms: 3000,
   maxMemoryPct: 90,
+  maxLineBytes: 8192,
+  growthHorizon: 10_000,
 };
 
 export interface Violation {

@@ -54,6 +54,8 @@ describe('runLogCheck', () => {
       errors: expect.arrayContaining([
         { requestId: IDS.serviceUnavailable, correlationId: 'corr-c', line: expect.any(String) },
       ]),
+      hygiene: { findings: 0, listed: [] },
+      memoryGrowth: [expect.objectContaining({ note: expect.stringMatching(/too few to judge/) })],
       wait: { outcome: 'complete', waitedMs: expect.any(Number) },
     });
     const written = JSON.parse(readFileSync(join(reportsDir, 'logcheck.json'), 'utf8'));

@@ -12,7 +12,9 @@ import {
   groupByRequest,
   type Violation,
 } from './checks';
-import { parseEvents } from './parse';
+import { checkMemoryGrowth, type GrowthEstimate } from './growth';
+import { checkHygiene, type HygieneFinding } from './hygiene';
+import { type ParsedEvent, parseEvents } from './parse';
 import {
   cloudWatchSource,
   fetchWhenIngested,
@@ -23,6 +25,10 @@ import {
 
 export type { Budgets, Violation } from './checks';
 export { DEFAULT_BUDGETS } from './checks';
+export type { EnvironmentSeries, GrowthEstimate } from './growth';
+export { environmentSeries } from './growth';
+export type { HygieneFinding } from './hygiene';
+export type { ParsedEvent } from './parse';
 export type { LogSource, TimeWindow, WaitOutcome } from './sources';
 export { cloudWatchSource, localSource } from './sources';
 
@@ -48,7 +54,12 @@ export interface LogCheckOptions {
   reportsDir?: string;
   /** A ready source (tests); `source` then only names it. */
   logSource?: LogSource;
+  /** Handed every parsed line the check read, for figures drawn from the same lines (the harness's baseline and cost). */
+  onParsed?: (parsed: readonly ParsedEvent[]) => void;
 }
+
+/** Findings listed in logcheck.json and summary.json at most; the count is always whole. */
+const MAX_HYGIENE_FINDINGS = 200;
 
 export interface LogCheckResult {
   passed: boolean;
@@ -57,6 +68,10 @@ export interface LogCheckResult {
   completeness: { expected?: number; found: number; byStatusClass: Record<string, number> };
   metrics: Record<string, number>;
   errors: { requestId?: string; correlationId?: string; line: string }[];
+  /** Log hygiene: each finding names the rule, the request id and the field (never the value). */
+  hygiene?: { findings: number; listed: HygieneFinding[] };
+  /** Max Memory Used against invocations, per execution environment (log stream). */
+  memoryGrowth?: GrowthEstimate[];
   wait?: WaitOutcome;
 }
 
@@ -109,8 +124,18 @@ export async function runLogCheck(options: LogCheckOptions): Promise<LogCheckRes
     ...(options.sentCorrelationIds ? { sentCorrelationIds: options.sentCorrelationIds } : {}),
   });
   const { metrics, violations: metricViolations } = checkMetrics(requests, options.runId, budgets);
+  const hygiene = checkHygiene(parsed, options.runId, budgets.maxLineBytes);
+  const growth = checkMemoryGrowth(parsed, options.runId, budgets.growthHorizon);
   const inFlight = checkInFlight(parsed, requests, options.runId);
-  const violations = [...errors.violations, ...inFlight, ...completeness.violations, ...metricViolations];
+  const violations = [
+    ...errors.violations,
+    ...inFlight,
+    ...completeness.violations,
+    ...metricViolations,
+    ...hygiene.violations,
+    ...growth.violations,
+  ];
+  options.onParsed?.(parsed);
 
   const result: LogCheckResult = {
     passed: violations.length === 0,
@@ -121,8 +146,15 @@ export async function runLogCheck(options: LogCheckOptions): Promise<LogCheckRes
       found: completeness.found,
       byStatusClass: completeness.byStatusClass,
     },
-    metrics: { ...metrics, events: events.length, failedRequests: errors.failedRequests },
+    metrics: {
+      ...metrics,
+      events: events.length,
+      failedRequests: errors.failedRequests,
+      maxLineBytes: Math.max(0, ...events.map((event) => Buffer.byteLength(event.message, 'utf8'))),
+    },
     errors: errors.errors,
+    hygiene: { findings: hygiene.findings.length, listed: hygiene.findings.slice(0, MAX_HYGIENE_FINDINGS) },
+    memoryGrowth: growth.estimates,
     ...(wait ? { wait } : {}),
   };
   writeReport(result, options, window, budgets, completeness);

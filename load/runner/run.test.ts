@@ -62,6 +62,8 @@ describe('k6Arguments', () => {
       ]),
     );
     expect(args.at(-1)).toBe(LOAD_SCRIPT);
+    // Every sample, for the baseline comparison's distributions.
+    expect(args).toEqual(expect.arrayContaining(['--out', 'csv=/tmp/reports/r1/k6-samples.csv.gz']));
   });
 });
 

@@ -54,6 +54,8 @@ export const REPORT_FILES = {
   text: 'k6-summary.txt',
   junit: 'k6-junit.xml',
   dashboard: 'k6-dashboard.html',
+  /** Every sample k6 took (CSV, gzipped): the per-request durations a baseline comparison needs. */
+  samples: 'k6-samples.csv.gz',
 } as const;
 
 /** Dashboard snapshots per profile: the HTML export needs at least two, so short runs sample often. */
@@ -112,6 +114,7 @@ export function k6Arguments(options: LoadOptions, profile: LoadProfile, reportsD
     REPORTS_DIR: reportsDir,
   };
   const args = ['run', '--address=', '--no-usage-report', '--include-system-env-vars=false'];
+  args.push('--out', `csv=${join(reportsDir, REPORT_FILES.samples)}`);
   for (const [name, value] of Object.entries(scriptEnv)) args.push('-e', `${name}=${value}`);
   args.push(LOAD_SCRIPT);
   return args;

@@ -1,0 +1,254 @@
+import { quantileSorted } from 'simple-statistics';
+import type { RunFigures } from './figures';
+import { type Histogram, sortedValues } from './histogram';
+import { bootstrapQuantileDelta, mannWhitneyGreater } from './stats';
+import {
+  DEFAULT_THRESHOLDS,
+  formatThreshold,
+  KIND_UNITS,
+  type MetricKind,
+  margin,
+  type Threshold,
+} from './thresholds';
+
+/**
+ * Compares a run's figures with a baseline's. Distributions (latency per route, Lambda Duration
+ * per route) are judged on their median and p95: a regression is a shift whose whole confidence
+ * interval lies beyond the threshold and that a one-sided Mann-Whitney test finds significant
+ * (Bonferroni over all the distributions compared). Figures with too few samples for a test
+ * (Init Duration: one cold start a run) and single figures (peak memory, bundle size) are judged
+ * by the threshold alone, and say so.
+ */
+
+export interface CompareSettings {
+  thresholds: Record<MetricKind, Threshold>;
+  /** Confidence of the intervals; 1 − confidence is the family-wise significance level. */
+  confidence: number;
+}
+
+export const DEFAULT_SETTINGS: CompareSettings = { thresholds: DEFAULT_THRESHOLDS, confidence: 0.99 };
+
+/** Fewer samples than this on either side: no test, the threshold alone. */
+export const MIN_SAMPLES = 8;
+
+export type ComparisonVerdict = 'regressed' | 'improved' | 'unchanged';
+
+export interface MetricComparison {
+  /** e.g. `k6 latency`, `Lambda Duration`, `Init Duration`, `Max Memory Used`, `bundle size`. */
+  metric: string;
+  route?: string;
+  kind: MetricKind;
+  /** `p50`, `p95`, `min vs max` (few samples) or `value`. */
+  statistic: string;
+  unit: 'ms' | 'MB' | 'KB';
+  baseline: number;
+  current: number;
+  delta: number;
+  deltaPct: number;
+  samples: { baseline: number; current: number };
+  /** The interval of the delta at `confidence`, for distributions. */
+  interval?: { low: number; high: number; confidence: number };
+  pValue?: number;
+  threshold: string;
+  verdict: ComparisonVerdict;
+  /** One line a person reads. */
+  text: string;
+}
+
+export interface Comparison {
+  comparisons: MetricComparison[];
+  regressions: MetricComparison[];
+  settings: { confidence: number; thresholds: Record<MetricKind, string> };
+}
+
+function formatValue(value: number, unit: string): string {
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${unit}`;
+}
+
+function signed(value: number, unit: string): string {
+  return `${value >= 0 ? '+' : '−'}${formatValue(Math.abs(value), unit)}`;
+}
+
+function formatP(p: number): string {
+  return p < 1e-6 ? 'p < 1e-6' : `p = ${p.toPrecision(2)}`;
+}
+
+function describe(c: Omit<MetricComparison, 'text'>): string {
+  const where = c.route ? ` on ${c.route}` : '';
+  const change = `${formatValue(c.baseline, c.unit)} → ${formatValue(c.current, c.unit)} (${signed(c.delta, c.unit)}, ${c.deltaPct >= 0 ? '+' : '−'}${Math.abs(c.deltaPct).toFixed(0)}%)`;
+  const confidence = c.interval
+    ? `; ${Math.round(c.interval.confidence * 100)}% CI ${signed(c.interval.low, c.unit)} to ${signed(c.interval.high, c.unit)}, Mann-Whitney ${formatP(c.pValue ?? 1)}`
+    : c.kind === 'latency' || c.kind === 'init'
+      ? `; ${c.samples.current} vs ${c.samples.baseline} samples: too few for a test, judged by the threshold alone`
+      : '';
+  return `${c.metric} ${c.statistic}${where}: ${change}${confidence} [threshold ${c.threshold}]`;
+}
+
+function finish(partial: Omit<MetricComparison, 'text'>): MetricComparison {
+  return { ...partial, text: describe(partial) };
+}
+
+interface Subject {
+  metric: string;
+  route?: string;
+  kind: MetricKind;
+}
+
+function compareDistributions(
+  subject: Subject,
+  current: readonly number[],
+  baseline: readonly number[],
+  settings: CompareSettings,
+  tests: number,
+): MetricComparison[] {
+  const threshold = settings.thresholds[subject.kind];
+  const unit = KIND_UNITS[subject.kind];
+  const { pValue } = mannWhitneyGreater(current, baseline);
+  const alpha = (1 - settings.confidence) / Math.max(1, tests);
+  return [
+    ['p50', 0.5],
+    ['p95', 0.95],
+  ].map(([statistic, q]) => {
+    const interval = bootstrapQuantileDelta(current, baseline, q as number, settings.confidence);
+    const base = quantileSorted(baseline as number[], q as number);
+    const now = quantileSorted(current as number[], q as number);
+    const needed = margin(threshold, base);
+    const verdict: ComparisonVerdict =
+      interval.low > needed && pValue < alpha
+        ? 'regressed'
+        : interval.high < -needed
+          ? 'improved'
+          : 'unchanged';
+    return finish({
+      ...subject,
+      statistic: statistic as string,
+      unit,
+      baseline: base,
+      current: now,
+      delta: now - base,
+      deltaPct: base === 0 ? 0 : ((now - base) / base) * 100,
+      samples: { baseline: baseline.length, current: current.length },
+      interval: { low: interval.low, high: interval.high, confidence: interval.confidence },
+      pValue,
+      threshold: formatThreshold(threshold, subject.kind),
+      verdict,
+    });
+  });
+}
+
+/** Few samples: every current value must be worse than every baseline value by more than the threshold. */
+function compareFew(
+  subject: Subject,
+  current: readonly number[],
+  baseline: readonly number[],
+  settings: CompareSettings,
+): MetricComparison {
+  const threshold = settings.thresholds[subject.kind];
+  const single = current.length === 1 && baseline.length === 1;
+  const now = Math.min(...current);
+  const base = Math.max(...baseline);
+  const needed = margin(threshold, base);
+  const delta = now - base;
+  return finish({
+    ...subject,
+    statistic: single ? 'value' : 'min vs max',
+    unit: KIND_UNITS[subject.kind],
+    baseline: base,
+    current: now,
+    delta,
+    deltaPct: base === 0 ? 0 : (delta / base) * 100,
+    samples: { baseline: baseline.length, current: current.length },
+    threshold: formatThreshold(threshold, subject.kind),
+    verdict:
+      delta > needed
+        ? 'regressed'
+        : Math.max(...current) - Math.min(...baseline) < -needed
+          ? 'improved'
+          : 'unchanged',
+  });
+}
+
+function pairs(
+  current: Record<string, Histogram>,
+  baseline: Record<string, Histogram>,
+): [string, number[], number[]][] {
+  return Object.keys(current)
+    .filter((route) => baseline[route])
+    .sort()
+    .map((route) => [
+      route,
+      sortedValues(current[route] as Histogram),
+      sortedValues(baseline[route] as Histogram),
+    ]);
+}
+
+export function compareFigures(
+  current: RunFigures,
+  baseline: RunFigures,
+  settings: CompareSettings = DEFAULT_SETTINGS,
+): Comparison {
+  const distributions: [Subject, number[], number[]][] = [
+    ...pairs(current.routes, baseline.routes).map(([route, now, base]): [Subject, number[], number[]] => [
+      { metric: 'k6 latency', route, kind: 'latency' },
+      now,
+      base,
+    ]),
+    ...pairs(current.lambda.durationMs, baseline.lambda.durationMs).map(
+      ([route, now, base]): [Subject, number[], number[]] => [
+        { metric: 'Lambda Duration', route, kind: 'latency' },
+        now,
+        base,
+      ],
+    ),
+  ];
+  const init: [Subject, number[], number[]] = [
+    { metric: 'Init Duration', kind: 'init' },
+    [...current.lambda.initDurationMs].sort((a, b) => a - b),
+    [...baseline.lambda.initDurationMs].sort((a, b) => a - b),
+  ];
+  if (init[1].length > 0 && init[2].length > 0) distributions.push(init);
+  const tested = distributions.filter(
+    ([, now, base]) => now.length >= MIN_SAMPLES && base.length >= MIN_SAMPLES,
+  );
+  const comparisons: MetricComparison[] = distributions.flatMap(([subject, now, base]) =>
+    now.length >= MIN_SAMPLES && base.length >= MIN_SAMPLES
+      ? compareDistributions(subject, now, base, settings, tested.length)
+      : now.length > 0 && base.length > 0
+        ? [compareFew(subject, now, base, settings)]
+        : [],
+  );
+  if (current.lambda.invocations > 0 && baseline.lambda.invocations > 0) {
+    comparisons.push(
+      compareFew(
+        { metric: 'Max Memory Used', kind: 'memory' },
+        [current.lambda.maxMemoryUsedMb],
+        [baseline.lambda.maxMemoryUsedMb],
+        settings,
+      ),
+    );
+  }
+  if (current.bundleBytes !== undefined && baseline.bundleBytes !== undefined) {
+    comparisons.push(
+      compareFew(
+        { metric: 'bundle size', kind: 'bundle' },
+        [current.bundleBytes / 1024],
+        [baseline.bundleBytes / 1024],
+        settings,
+      ),
+    );
+  }
+  return {
+    comparisons,
+    regressions: comparisons.filter((comparison) => comparison.verdict === 'regressed'),
+    settings: {
+      confidence: settings.confidence,
+      thresholds: Object.fromEntries(
+        Object.entries(settings.thresholds).map(([kind, threshold]) => [
+          kind,
+          formatThreshold(threshold, kind as MetricKind),
+        ]),
+      ) as Record<MetricKind, string>,
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { type CostInput, computeCost, type PriceTable, type RunCost } from '../cost/index';
+import type { ParsedEvent } from '../logcheck/parse';
+import { type BaselineChoice, selectBaseline } from './baseline';
+import { type CompareSettings, compareFigures, type MetricComparison } from './compare';
+import { buildFigures, type RunFigures } from './figures';
+import { readRouteDurations } from './k6-samples';
+
+export { type BaselineChoice, parseBaselineFlag } from './baseline';
+export { type CompareSettings, DEFAULT_SETTINGS, type MetricComparison } from './compare';
+export type { RunFigures } from './figures';
+export { DEFAULT_THRESHOLDS, METRIC_KINDS, type MetricKind, parseThreshold } from './thresholds';
+
+/**
+ * The run's figures, what its traffic would cost, and how it compares with its baseline: what the
+ * harness's baseline step hands to summary.json (`figures`, `cost`, `baseline`, `regressions`).
+ */
+
+export interface BaselineSection {
+  selectedBy: 'latest-passed' | 'named' | 'none';
+  /** The run compared with. */
+  runId?: string;
+  file?: string;
+  startedAt?: string;
+  /** Why nothing was compared, when nothing was. */
+  reason?: string;
+  settings?: { confidence: number; thresholds: Record<string, string> };
+  comparisons: MetricComparison[];
+}
+
+export interface ComparisonInput {
+  runId: string;
+  target: string;
+  profile: string;
+  reportsDir: string;
+  parsed: readonly ParsedEvent[];
+  /** k6's raw samples, when k6 ran. */
+  samplesFile?: string;
+  bundleFile?: string;
+  newman?: { requestsSent: number; assertions: { total: number; failed: number } };
+  /** Every request the run sent (newman + k6): what API Gateway would bill. */
+  apiRequests: number;
+  architecture: 'arm64' | 'x86_64';
+  prices: PriceTable;
+  dynamoDb?: CostInput['dynamoDb'];
+  baseline: BaselineChoice;
+  settings: CompareSettings;
+}
+
+export interface ComparisonOutcome {
+  figures: RunFigures;
+  cost: RunCost;
+  baseline: BaselineSection;
+  regressions: MetricComparison[];
+}
+
+export function compareRun(input: ComparisonInput): ComparisonOutcome {
+  const routeDurations = input.samplesFile ? readRouteDurations(input.samplesFile) : undefined;
+  const figures = buildFigures({
+    runId: input.runId,
+    parsed: input.parsed,
+    ...(routeDurations ? { routeDurations } : {}),
+    ...(input.bundleFile ? { bundleFile: input.bundleFile } : {}),
+    ...(input.newman ? { newman: input.newman } : {}),
+  });
+  const cost = computeCost(
+    {
+      apiRequests: input.apiRequests,
+      lambda: {
+        invocations: figures.lambda.invocations,
+        gbSeconds: figures.lambda.gbSeconds,
+        architecture: input.architecture,
+      },
+      ...(input.dynamoDb ? { dynamoDb: input.dynamoDb } : {}),
+      logs: figures.logs,
+    },
+    input.prices,
+  );
+  const selected = selectBaseline(input.baseline, input.reportsDir, input);
+  const baselineFigures = selected.reason ? undefined : selected.run?.summary.figures;
+  const comparison = baselineFigures ? compareFigures(figures, baselineFigures, input.settings) : undefined;
+  const baseline: BaselineSection = {
+    selectedBy: selected.selectedBy,
+    ...(selected.run
+      ? {
+          runId: selected.run.summary.runId,
+          file: selected.run.file,
+          startedAt: selected.run.summary.startedAt,
+        }
+      : {}),
+    ...(selected.reason ? { reason: selected.reason } : {}),
+    ...(comparison ? { settings: comparison.settings } : {}),
+    comparisons: comparison?.comparisons ?? [],
+  };
+  return { figures, cost, baseline, regressions: comparison?.regressions ?? [] };
+}
+
+/** The step's one line: which run it was compared with and what regressed, or why nothing was compared. */
+export function comparisonDetail(outcome: ComparisonOutcome): string {
+  const { baseline, regressions } = outcome;
+  if (!baseline.runId || baseline.reason) return `no comparison: ${baseline.reason ?? 'no baseline'}`;
+  if (regressions.length === 0) {
+    return `compared with ${baseline.runId}: ${baseline.comparisons.length} figures, no significant regression`;
+  }
+  return `compared with ${baseline.runId}: ${regressions.length} regression${regressions.length === 1 ? '' : 's'}: ${regressions.map((r) => r.text).join(' · ')}`;
+}

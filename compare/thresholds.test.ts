@@ -1,0 +1,36 @@
+import { UsageError } from '../common/cli';
+import { formatThreshold, margin, parseThreshold } from './thresholds';
+
+describe('parseThreshold', () => {
+  it.each([
+    ['+20% and +5 ms', { relative: 0.2, absolute: 5 }],
+    ['+20%,+5ms', { relative: 0.2, absolute: 5 }],
+    ['20 %', { relative: 0.2, absolute: 0 }],
+    ['+5 ms', { relative: 0, absolute: 5 }],
+    ['+0.5s', { relative: 0, absolute: 500 }],
+    ['12', { relative: 0, absolute: 12 }],
+  ])('reads %s', (raw, expected) => {
+    expect(parseThreshold('regression-latency', raw, 'latency')).toEqual(expected);
+  });
+
+  it.each(['', 'fast', '+5 MB', '+1% and +2% and +3 ms', '-20%'])('refuses %j naming the flag', (raw) => {
+    expect(() => parseThreshold('regression-latency', raw, 'latency')).toThrow(UsageError);
+    expect(() => parseThreshold('regression-latency', raw, 'latency')).toThrow(/--regression-latency/);
+  });
+
+  it('reads megabytes for memory', () => {
+    expect(parseThreshold('regression-memory', '+10% and +16 MB', 'memory')).toEqual({
+      relative: 0.1,
+      absolute: 16,
+    });
+  });
+});
+
+describe('margin', () => {
+  it('is the larger of the two parts: both must be exceeded', () => {
+    const threshold = { relative: 0.2, absolute: 5 };
+    expect(margin(threshold, 10)).toBe(5);
+    expect(margin(threshold, 100)).toBe(20);
+    expect(formatThreshold(threshold, 'latency')).toBe('+20% and +5 ms');
+  });
+});

@@ -1,0 +1,81 @@
+import { UsageError } from '../common/cli';
+
+/**
+ * How much worse counts as a regression, per kind of metric: a relative part and an absolute part
+ * (`+20% and +5 ms`), both of which a change must exceed. The relative part keeps a fast route's
+ * jitter from failing a run, the absolute part keeps a slow route's small percentage from hiding.
+ */
+
+export const METRIC_KINDS = ['latency', 'init', 'memory', 'bundle'] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number];
+
+export const KIND_UNITS: Record<MetricKind, 'ms' | 'MB' | 'KB'> = {
+  latency: 'ms',
+  init: 'ms',
+  memory: 'MB',
+  bundle: 'KB',
+};
+
+export interface Threshold {
+  /** Fraction of the baseline value (0.2 = +20 %). */
+  relative: number;
+  /** In the kind's unit (ms, MB, KB). */
+  absolute: number;
+}
+
+/**
+ * Defaults chosen from unchanged runs on a shared 2-core machine (docs/compare.md has the
+ * figures): latency tails and cold starts there move by tens of percent between runs.
+ */
+export const DEFAULT_THRESHOLDS: Record<MetricKind, Threshold> = {
+  latency: { relative: 0.5, absolute: 20 },
+  init: { relative: 1, absolute: 250 },
+  memory: { relative: 0.25, absolute: 16 },
+  bundle: { relative: 0.2, absolute: 50 },
+};
+
+const PART = /^\+?\s*(\d+(?:\.\d+)?)\s*(%|ms|s|mb|kb|b)?$/i;
+
+/** `+20% and +5 ms`, `+20%,+5ms`, `+5 ms`, `+20%`: a part left out is not required. */
+export function parseThreshold(flag: string, raw: string, kind: MetricKind): Threshold {
+  const unit = KIND_UNITS[kind];
+  const parts = raw
+    .split(/\s+and\s+|,/i)
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const threshold: Threshold = { relative: 0, absolute: 0 };
+  if (parts.length === 0 || parts.length > 2) throw usage(flag, raw, unit);
+  for (const part of parts) {
+    const match = PART.exec(part);
+    if (!match) throw usage(flag, raw, unit);
+    const value = Number(match[1]);
+    const given = (match[2] ?? '').toLowerCase();
+    if (given === '%') threshold.relative = value / 100;
+    else if (given === unit.toLowerCase() || (given === '' && parts.length === 1)) threshold.absolute = value;
+    else if (given === 's' && unit === 'ms') threshold.absolute = value * 1000;
+    else throw usage(flag, raw, unit);
+  }
+  return threshold;
+}
+
+function usage(flag: string, raw: string, unit: string): UsageError {
+  return new UsageError(
+    `--${flag} must be a relative and/or absolute increase like '+20% and +5 ${unit}', got '${raw}'`,
+  );
+}
+
+export function formatThreshold(threshold: Threshold, kind: MetricKind): string {
+  const parts: string[] = [];
+  if (threshold.relative > 0) parts.push(`+${round(threshold.relative * 100)}%`);
+  if (threshold.absolute > 0) parts.push(`+${round(threshold.absolute)} ${KIND_UNITS[kind]}`);
+  return parts.length ? parts.join(' and ') : 'any increase';
+}
+
+function round(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}
+
+/** The smallest increase over `baseline` that exceeds both parts of the threshold. */
+export function margin(threshold: Threshold, baseline: number): number {
+  return Math.max(threshold.relative * Math.abs(baseline), threshold.absolute);
+}
