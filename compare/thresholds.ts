@@ -29,7 +29,7 @@ export interface Threshold {
  */
 export const DEFAULT_THRESHOLDS: Record<MetricKind, Threshold> = {
   latency: { relative: 0.5, absolute: 20 },
-  init: { relative: 1, absolute: 250 },
+  init: { relative: 1, absolute: 300 },
   memory: { relative: 0.25, absolute: 16 },
   bundle: { relative: 0.2, absolute: 50 },
 };

@@ -148,7 +148,7 @@ export const STEPS = {
     check: true,
     needs: 'the function’s log group; the request counts of newman and k6',
     passesWhen:
-      'every request was logged, no ERROR/timeout/runtime-exit line, REPORT latency, cold starts and memory within budget',
+      'every request was logged, no ERROR/timeout/runtime-exit line, REPORT latency, cold starts and memory within budget, no log-hygiene finding (docs/logcheck.md), no environment whose memory growth reaches its memory size within the horizon',
     on: {
       local: { does: 'checks the stage’s log store', work: checkLogs },
       aws: { does: 'checks CloudWatch Logs (waits for ingestion)', work: checkLogs },
@@ -157,12 +157,19 @@ export const STEPS = {
   baseline: {
     label: 'baseline comparison',
     check: true,
-    needs: 'the log check’s lines, k6’s samples; an earlier passing run of the same target and profile (`--baseline`)',
+    needs:
+      'the log check’s lines, k6’s samples; an earlier passing run of the same target and profile (`--baseline`)',
     passesWhen:
       'no latency, Init Duration, memory or bundle-size figure got significantly worse than the baseline’s (docs/compare.md); the run’s cost is computed either way',
     on: {
-      local: { does: 'keeps the run’s figures and cost, compares them with the baseline', work: compareWithBaseline },
-      aws: { does: 'keeps the run’s figures and cost, compares them with the baseline', work: compareWithBaseline },
+      local: {
+        does: 'keeps the run’s figures and cost, compares them with the baseline',
+        work: compareWithBaseline,
+      },
+      aws: {
+        does: 'keeps the run’s figures and cost, compares them with the baseline',
+        work: compareWithBaseline,
+      },
     },
   },
 } satisfies Record<string, StepDefinition>;
