@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../common/paths';
 import type { Step } from '../common/progress';
 import { functionSettings } from '../definitions/function';
+import { memoryFinding } from '../local/stage/findings';
 import { plural } from './format';
 import { parts } from './parts';
 import { found, type RunContext } from './run-context';
@@ -89,12 +90,19 @@ export async function checkLogs(run: RunContext, progress: Step): Promise<StepOu
     },
   });
   run.logCheck = result;
+  // A configuration finding only the run's REPORT lines can show (local/stage/findings.ts).
+  const memory = memoryFinding(
+    result.metrics.memorySizeMb ?? Number.NaN,
+    result.metrics.maxMemoryUsedMb ?? Number.NaN,
+  );
+  if (memory) run.warnings.push(`configuration: ${memory}`);
   const { found: logged, expected } = result.completeness;
   const violations = result.violations;
   return {
     value: result,
     passed: result.passed,
-    detail: `${expected === undefined ? logged : `${logged}/${expected}`} request lines, ${plural(violations.length, 'violation')}${violations.length ? `: ${violations.map((v) => v.check).join(', ')}` : ''}`,
+    // The errors violation carries its first error (an AccessDeniedException names action and resource).
+    detail: `${expected === undefined ? logged : `${logged}/${expected}`} request lines, ${plural(violations.length, 'violation')}${violations.length ? `: ${violations.map((v) => (v.check === 'errors' ? v.message : v.check)).join(', ')}` : ''}`,
   };
 }
 

@@ -39,7 +39,8 @@ function stageTemplate(
 ): StageTemplate {
   const json = structuredClone(synthesized.json);
   change(json.Resources);
-  const path = join(workDir, `PetsStack-${Math.random().toString(36).slice(2)}.template.json`);
+  // The stack's name is the file's, as in cdk.out.
+  const path = join(mkdtempSync(join(workDir, 'template-')), 'PetsStack.template.json');
   writeFileSync(path, JSON.stringify(json));
   return readStageTemplate(path, LOCALS);
 }

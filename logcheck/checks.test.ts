@@ -6,6 +6,7 @@ import {
   checkInFlight,
   checkMetrics,
   DEFAULT_BUDGETS,
+  errorSummary,
   groupByRequest,
   percentile,
 } from './checks';
@@ -32,10 +33,25 @@ describe('checkErrors', () => {
     expect(result.violations).toEqual([
       {
         check: 'errors',
-        message: '4 failed request(s) (6 error line(s)), budget 0',
+        message: expect.stringMatching(/^4 failed request\(s\) \(6 error line\(s\)\), budget 0; first: \S/u),
         requestIds: [IDS.serviceUnavailable, IDS.timeout, IDS.invokeError, IDS.exitError],
       },
     ]);
+  });
+
+  it('gives a logged error as its name and message, which for AccessDeniedException names the action and resource', () => {
+    const denied =
+      'User: arn:aws:sts::0:assumed-role/R/Pets is not authorized to perform: dynamodb:BatchGetItem on resource: arn:aws:dynamodb:us-east-1:0:table/pets because no identity-based policy allows the dynamodb:BatchGetItem action';
+    const line = JSON.stringify({
+      level: 'ERROR',
+      message: 'request failed',
+      error: { name: 'AccessDeniedException', message: denied },
+    });
+
+    expect(errorSummary(line)).toBe(`AccessDeniedException: ${denied}`);
+    expect(errorSummary('2026-01-01T00:00:00.000Z\tid\tERROR\tplain')).toBe(
+      '2026-01-01T00:00:00.000Z\tid\tERROR\tplain',
+    );
   });
 
   it("joins a line to the handler's correlation id through the request id", () => {

@@ -116,6 +116,19 @@ function isErrorLine(line: ParsedEvent): boolean {
   }
 }
 
+/** What an error line says, in a line: a logged error's `name: message` (an AccessDeniedException names the action and resource). */
+export function errorSummary(line: string): string {
+  try {
+    const parsed = JSON.parse(line) as { message?: unknown; error?: { name?: unknown; message?: unknown } };
+    if (typeof parsed.error?.message === 'string')
+      return `${String(parsed.error.name ?? 'Error')}: ${parsed.error.message}`;
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // Not JSON: the runtime's own tab-separated lines.
+  }
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
 export interface ErrorsResult {
   errors: ErrorLine[];
   /** Distinct failed requests; an error line without a request id counts as one of its own. */
@@ -154,7 +167,7 @@ export function checkErrors(
       ? [
           {
             check: 'errors',
-            message: `${failedRequests} failed request(s) (${errors.length} error line(s)), budget ${budgets.maxErrors}`,
+            message: `${failedRequests} failed request(s) (${errors.length} error line(s)), budget ${budgets.maxErrors}; first: ${errorSummary(errors[0]?.line ?? '')}`,
             requestIds: [...failedIds],
           },
         ]
