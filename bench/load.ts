@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newRunId } from '../common/paths';
-import { runLoad } from '../load/runner/run';
+import { runLoad } from '../load/runner/index';
 import { startLocalApi } from '../local';
 
 /** Script settings a caller may pass through the environment. */

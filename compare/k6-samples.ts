@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { readDurations } from '../load/runner/durations';
 
 /**
  * k6's raw samples (`--out csv=k6-samples.csv.gz`): every request's `http_req_duration`, by its
@@ -41,9 +42,17 @@ function tagValue(extraTags: string, name: string): string | undefined {
   return undefined;
 }
 
-/** Per-route request durations (ms) from k6's CSV output, gzipped or not; undefined when absent. */
+/**
+ * Per-route request durations (ms) from the load runner's `k6-durations.json` (what a run writes,
+ * one runner or several) or from k6's CSV output, gzipped or not; undefined when absent.
+ */
 export function readRouteDurations(file: string): Record<string, number[]> | undefined {
   if (!existsSync(file)) return undefined;
+  // The load runner's k6-durations.json: every request of every runner, already by route.
+  if (file.endsWith('.json')) {
+    const { [SETUP_ROUTE]: _setup, ...routes } = readDurations(file).routes;
+    return routes;
+  }
   const raw = readFileSync(file);
   // A gzip stream starts with 1f 8b; the name alone does not say whether k6 compressed it.
   const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');

@@ -36,6 +36,7 @@ export async function runK6(run: RunContext): Promise<StepOutcome<unknown>> {
     profile: options.profile,
     reportsDir: options.reportsDir,
     quiet: true,
+    runners: options.runners ?? 1,
   });
   run.load = result;
   const failed = result.thresholdsFailed.length;
@@ -123,7 +124,7 @@ export async function compareWithBaseline(run: RunContext): Promise<StepOutcome<
     profile: options.profile,
     reportsDir: options.reportsDir,
     parsed: run.parsed,
-    ...(run.load ? { samplesFile: join(options.reportsDir, parts.load().REPORT_FILES.samples) } : {}),
+    ...(run.load ? { samplesFile: join(options.reportsDir, parts.load().REPORT_FILES.durations) } : {}),
     // The local stage runs the project's bundle; a deployed stack's may be another build.
     ...(options.target === 'local' ? { bundleFile: join(PROJECT_ROOT, settings.bundleDir, 'index.js') } : {}),
     ...(run.newman ? { newman: run.newman } : {}),

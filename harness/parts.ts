@@ -4,7 +4,7 @@
  * the lazy load typed without file extensions.
  */
 type PostmanRun = typeof import('../postman/run');
-type LoadRun = typeof import('../load/runner/run');
+type LoadRun = typeof import('../load/runner/index');
 type LogCheck = typeof import('../logcheck/index');
 type Seed = typeof import('../seed/index');
 type LocalApi = typeof import('../local/index');
@@ -20,7 +20,7 @@ type Cost = typeof import('../cost/index');
 
 export const parts = {
   newman: (): PostmanRun => require('../postman/run'),
-  load: (): LoadRun => require('../load/runner/run'),
+  load: (): LoadRun => require('../load/runner/index'),
   logCheck: (): LogCheck => require('../logcheck/index'),
   seed: (): Seed => require('../seed/index'),
   localApi: (): LocalApi => require('../local/index'),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoadOptions } from '../load/runner/run';
+import type { LoadOptions } from '../load/runner/index';
 import type { LogCheckOptions } from '../logcheck/index';
 import type { NewmanOptions } from '../postman/run';
 import type { SeedOptions, SeedSummary } from '../seed/index';
@@ -42,7 +42,7 @@ function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}
     },
   });
   jest.spyOn(parts, 'load').mockReturnValue({
-    ...jest.requireActual('../load/runner/run'),
+    ...jest.requireActual('../load/runner/index'),
     runLoad: async (options: LoadOptions) => {
       calls.load.push(options);
       if (overrides.loadError) throw overrides.loadError;

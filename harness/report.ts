@@ -173,6 +173,18 @@ function newmanSection(newman: NewmanResult | undefined, reports: Record<string,
   return section('newman', 'API tests (newman)', passFail(newman.passed), body);
 }
 
+/** With several runners: each one's share, what its share alone crossed, and why it failed the run. */
+function runnerShares(load: LoadResult): string {
+  if (!load.runners?.length) return '';
+  const rows = load.runners
+    .map(
+      (runner) =>
+        `<tr${runner.problem ? ' class="over"' : ''}><td>${escapeHtml(runner.name)}</td><td>${escapeHtml(runner.segment ?? '')}</td><td class="num">${formatNumber(runner.requests)}</td><td class="num">${formatPercent(runner.share)}</td><td class="num">${formatMs(runner.p95)}</td><td>${escapeHtml(runner.problem ?? runner.note ?? (runner.crossedAlone.length ? `alone it crossed ${runner.crossedAlone.join(', ')}` : ''))}</td></tr>`,
+    )
+    .join('');
+  return `<p>${load.runners.length} runners; the figures and thresholds above are over all of them.</p><table class="runners"><thead><tr><th>runner</th><th>segment</th><th class="num">requests</th><th class="num">share</th><th class="num">p95</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function loadSection(load: LoadResult | undefined, profile: string, reports: Record<string, string>): string {
   if (!load) return section('load', 'Load (k6)', undefined, notRun('k6'));
   const rows = load.routes
@@ -187,7 +199,7 @@ function loadSection(load: LoadResult | undefined, profile: string, reports: Rec
     load.thresholdsFailed.length === 0
       ? ''
       : `<p class="bad">Thresholds crossed:</p><ul class="findings">${load.thresholdsFailed.map((name) => `<li><code>${escapeHtml(name)}</code></li>`).join('')}</ul>`;
-  const body = `<p>Profile <strong>${escapeHtml(profile)}</strong>: ${formatNumber(load.requests)} requests. ${escapeHtml(load.explanation)}</p>${thresholds}<div class="chart-wrap">${latencyChartSvg(load.routes.filter((route) => route.count > 0))}</div><table class="routes"><thead><tr><th>route</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">failed</th></tr></thead><tbody>${rows}</tbody></table>${dashboard ? `<p><a href="${safeHref(dashboard)}">Open the k6 dashboard</a> for the full time series.</p>` : ''}`;
+  const body = `<p>Profile <strong>${escapeHtml(profile)}</strong>: ${formatNumber(load.requests)} requests. ${escapeHtml(load.explanation)}</p>${thresholds}${runnerShares(load)}<div class="chart-wrap">${latencyChartSvg(load.routes.filter((route) => route.count > 0))}</div><table class="routes"><thead><tr><th>route</th><th class="num">requests</th><th class="num">req/s</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">failed</th></tr></thead><tbody>${rows}</tbody></table>${dashboard ? `<p><a href="${safeHref(dashboard)}">Open the k6 dashboard</a> for the full time series.</p>` : ''}`;
   return section('load', 'Load (k6)', passFail(load.passed), body);
 }
 

@@ -4,7 +4,7 @@
  */
 import type { BaselineSection, ComparisonOutcome, MetricComparison, RunFigures } from '../compare/index';
 import type { RunCost } from '../cost/index';
-import type { LoadProfile, LoadResult } from '../load/runner/run';
+import type { LoadProfile, LoadResult } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { LogCheckResult } from '../logcheck/index';
 import type { NewmanResult } from '../postman/run';
@@ -15,7 +15,7 @@ export type { ComparisonOutcome, LoadResult, LogCheckResult, NewmanResult };
 export const TARGETS = ['local', 'aws'] as const;
 export type Target = (typeof TARGETS)[number];
 
-export { LOAD_PROFILES, type LoadProfile } from '../load/runner/run';
+export { LOAD_PROFILES, type LoadProfile, MAX_RUNNERS } from '../load/runner/index';
 
 /** passed/failed: the step ran and judged; skipped: not asked for or not reached; error: it could not run. */
 export type StepVerdict = 'passed' | 'failed' | 'skipped' | 'error';

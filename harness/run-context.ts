@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Local stage port; 0 = any free port. */
   port: number;
   skipLoad: boolean;
+  /** k6 processes sharing the profile (execution segments), judged over all their samples. */
+  runners?: number;
   /** aws: reset the table and load the 20 seed pets first. */
   seed: boolean;
   stackName?: string;

@@ -7,7 +7,7 @@ import { readPriceFile } from '../cost/index';
 import { BUDGET_FLAG_HELP, BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
 import { parts } from './parts';
 import type { RunOptions } from './pipeline';
-import { LOAD_PROFILES, type RunSummary, TARGETS } from './results';
+import { LOAD_PROFILES, MAX_RUNNERS, type RunSummary, TARGETS } from './results';
 import { planHelpLines } from './step-docs';
 import { signalExitCode, watchSignals } from './steps';
 
@@ -23,6 +23,7 @@ const flags = {
   port: { type: 'string' },
   'run-id': { type: 'string' },
   'skip-load': { type: 'boolean' },
+  runners: { type: 'string' },
   'skip-screenshot': { type: 'boolean' },
   seed: { type: 'boolean' },
   'stack-name': { type: 'string' },
@@ -55,6 +56,7 @@ export const spec = {
     '--port N                  local stage port (default 0 = any free port, so a running `npm run stage` on 3000 is left alone)',
     '--run-id ID               run id sent as x-harness-run-id and used for reports/<run-id> (default a new time-sorted id)',
     '--skip-load               skip k6 (newman and the log check still run)',
+    `--runners N               k6 processes sharing the profile by execution segments, judged together (default 1, at most ${MAX_RUNNERS})`,
     '--skip-screenshot         do not render report.png with Chromium',
     '--seed                    aws: reset the table and load the 20 seed pets before the checks',
     '--stack-name NAME         aws: the CloudFormation stack (default PetsStack; with --outputs, picks the stack in the file)',
@@ -118,6 +120,7 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
       profile,
       port: intFlag('port', values.port, 0, 0, 65_535),
       skipLoad: Boolean(values['skip-load']),
+      runners: intFlag('runners', values.runners, 1, 1, MAX_RUNNERS),
       seed: Boolean(values.seed),
       ...(values['stack-name'] ? { stackName: values['stack-name'] } : {}),
       ...(values.region ? { region: values.region } : {}),

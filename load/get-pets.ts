@@ -92,7 +92,9 @@ export function handleSummary(data: SummaryData): Record<string, string> {
     runId: setupTarget?.runId ?? config.runId ?? '',
   };
   // The runner creates REPORTS_DIR (k6 does not create folders); by hand, files land in the cwd.
-  const prefix = config.reportsDir ? `${config.reportsDir.replace(/\/+$/, '')}/` : '';
+  // One of several runners (RUNNER) names its files after itself, so they can share a folder.
+  const folder = config.reportsDir ? `${config.reportsDir.replace(/\/+$/, '')}/` : '';
+  const prefix = `${folder}${config.runner ? `${config.runner}-` : ''}`;
   const text = textSummary(data, label, config.minChecksRate);
   return {
     stdout: text,

@@ -15,6 +15,8 @@ export interface RunConfig {
   runId: string | undefined;
   /** Where `handleSummary` writes; the runner passes `reports/<run-id>`. */
   reportsDir: string | undefined;
+  /** One of several runners (`RUNNER`): its report files are named `<runner>-k6-summary.json`, … */
+  runner: string | undefined;
   petIds: number[];
   petTypes: string[];
   pageLimit: number;
@@ -69,6 +71,14 @@ function baseUrlFromEnv(): string {
   return raw.trim().replace(/\/+$/, '');
 }
 
+function runnerFromEnv(): string | undefined {
+  const raw = __ENV.RUNNER?.trim();
+  if (!raw) return undefined;
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(raw))
+    throw new Error(`RUNNER may hold letters, digits, '.', '_' and '-', got '${raw}'`);
+  return raw;
+}
+
 export function readConfig(): RunConfig {
   const profile = profileFromEnv();
   const defaults = BUDGETS[profile];
@@ -89,6 +99,7 @@ export function readConfig(): RunConfig {
     baseUrl: baseUrlFromEnv(),
     runId: __ENV.RUN_ID?.trim() || undefined,
     reportsDir: __ENV.REPORTS_DIR?.trim() || undefined,
+    runner: runnerFromEnv(),
     petIds: parseIdList(envString('PET_IDS', DEFAULT_PET_IDS)),
     petTypes,
     pageLimit: envInt('PAGE_LIMIT', 7, 1, 1000),

@@ -1,6 +1,6 @@
-import { type CommandSpec, choiceFlag, parseFlags, UsageError } from '../../common/cli';
+import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '../../common/cli';
 import { newRunId } from '../../common/paths';
-import { LOAD_PROFILES, type LoadResult, runLoad } from './run';
+import { LOAD_PROFILES, type LoadResult, MAX_RUNNERS, runLoad } from './index';
 
 const flags = {
   'base-url': { type: 'string' },
@@ -9,6 +9,7 @@ const flags = {
   'reports-dir': { type: 'string' },
   env: { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
+  runners: { type: 'string' },
 } as const;
 
 const spec = {
@@ -24,6 +25,8 @@ const spec = {
     '--reports-dir DIR   where the reports go (default reports/<run-id>)',
     '--env NAME=VALUE    a script setting such as P95_MS=300 or VUS=20 (repeatable; see docs/load.md)',
     "--quiet             show a progress line instead of k6's own output",
+    `--runners N         split the profile into N execution segments, one k6 process each, started together;
+                      every threshold is judged over all their samples (default 1, at most ${MAX_RUNNERS})`,
   ],
 } satisfies CommandSpec<typeof flags>;
 
@@ -56,6 +59,22 @@ function ms(value: number): string {
   return `${value.toFixed(1)}ms`.padStart(10);
 }
 
+function runnerLines(result: LoadResult): string[] {
+  if (!result.runners?.length) return [];
+  return [
+    '',
+    `  ${'runner'.padEnd(12)}${'segment'.padEnd(10)}${'requests'.padStart(10)}${'share'.padStart(8)}${'p95'.padStart(10)}  note`,
+    ...result.runners.map(
+      (runner) =>
+        `  ${runner.name.padEnd(12)}${(runner.segment ?? '').padEnd(10)}${String(runner.requests).padStart(10)}` +
+        `${`${(runner.share * 100).toFixed(1)}%`.padStart(8)}${ms(runner.p95)}  ` +
+        (runner.problem ??
+          runner.note ??
+          (runner.crossedAlone.length ? `alone: ${runner.crossedAlone.join(', ')}` : '')),
+    ),
+  ];
+}
+
 export function formatResult(result: LoadResult): string {
   const lines = [
     result.explanation,
@@ -66,6 +85,7 @@ export function formatResult(result: LoadResult): string {
         `  ${route.route.padEnd(14)}${String(route.count).padStart(10)}${route.rps.toFixed(1).padStart(9)}` +
         `${ms(route.p50)}${ms(route.p95)}${ms(route.p99)}${`${(route.failedRate * 100).toFixed(2)}%`.padStart(9)}`,
     ),
+    ...runnerLines(result),
     '',
     `requests sent: ${result.requests}`,
     ...Object.entries(result.reports).map(([kind, file]) => `${kind.padEnd(10)} ${file}`),
@@ -89,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     reportsDir: parsed['reports-dir'],
     env: parseEnvPairs(parsed.env),
     quiet: parsed.quiet ?? false,
+    runners: intFlag('runners', parsed.runners, 1, 1, MAX_RUNNERS),
   });
   console.log(`\n${formatResult(result)}`);
   return result.exitCode;

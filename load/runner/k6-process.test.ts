@@ -5,7 +5,8 @@ import { type LocalApi, startLocalApi } from '../../local';
 import { readLogEvents } from '../../local/logs';
 import { ensureK6 } from '../../tools/k6';
 import { ROUTE_NAMES } from '../lib/routes';
-import { k6Arguments, LOAD_SCRIPT, runLoad } from './run';
+import { readDurations, runLoad } from './index';
+import { k6Arguments, LOAD_SCRIPT } from './k6-process';
 
 interface HandlerLine {
   message?: string;
@@ -63,7 +64,7 @@ describe('k6Arguments', () => {
     );
     expect(args.at(-1)).toBe(LOAD_SCRIPT);
     // Every sample, for the baseline comparison's distributions.
-    expect(args).toEqual(expect.arrayContaining(['--out', 'csv=/tmp/reports/r1/k6-samples.csv.gz']));
+    expect(args).toEqual(expect.arrayContaining(['--out', 'json=/tmp/reports/r1/k6-samples.json']));
   });
 });
 
@@ -108,7 +109,18 @@ describe('runLoad against the local stage', () => {
       expect(route.p95).toBeGreaterThan(0);
       expect(route.p99).toBeGreaterThanOrEqual(route.p95);
     }
-    expect(Object.keys(result.reports).sort()).toEqual(['dashboard', 'junit', 'summary', 'text']);
+    expect(Object.keys(result.reports).sort()).toEqual([
+      'dashboard',
+      'durations',
+      'junit',
+      'samples',
+      'summary',
+      'text',
+    ]);
+    // Every request's duration, by route, for whoever needs more than the summary's percentiles.
+    const durations = readDurations(result.reports.durations ?? '');
+    expect(Object.keys(durations.routes).sort()).toEqual([...ROUTE_NAMES, 'preflight'].sort());
+    expect(Object.values(durations.routes).flat()).toHaveLength(result.requests);
     expect(readFileSync(result.reports.junit ?? '', 'utf8')).toMatch(/<testsuites [^>]*failures="0"/);
     expect(readFileSync(result.reports.dashboard ?? '', 'utf8')).toMatch(/<html/i);
     expect(readFileSync(result.reports.text ?? '', 'utf8')).toMatch(/^PASSED: /m);

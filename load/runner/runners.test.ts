@@ -1,0 +1,191 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureK6 } from '../../tools/k6';
+import type { SummaryData } from '../lib/summary-data';
+import { readDurations } from './durations';
+import { type LoadResult, runLoad } from './index';
+import { mergeRunners, thresholdsOf } from './merge';
+import { executionSegments } from './runners';
+import { type FixedLatencyApi, startFixedLatencyApi } from './test/fixed-latency-api';
+
+const LATENCY_MS = 50;
+
+/** The pid of our own k6 child whose command line holds every one of `parts`, once it runs. */
+async function pidOf(parts: string[], timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        if (parts.every((part) => args.includes(part))) return Number(entry);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no process with ${parts.join(' ')}`);
+}
+/**
+ * The same profile for every run here: a short smoke run of 5 VUs that sends about a hundred
+ * requests per route, so a p95 is not one stray sample (these tests share a busy machine).
+ */
+const PROFILE_ENV = { DURATION: '8s', VUS: '5', THINK_TIME_S: '0.05' };
+
+describe('executionSegments', () => {
+  it('splits 0..1 into equal segments of one sequence, as k6-operator does for a TestRun', () => {
+    expect(executionSegments(3)).toEqual([
+      { segment: '0:1/3', sequence: '0,1/3,2/3,1' },
+      { segment: '1/3:2/3', sequence: '0,1/3,2/3,1' },
+      { segment: '2/3:1', sequence: '0,1/3,2/3,1' },
+    ]);
+    expect(executionSegments(1)).toEqual([{ segment: '0:1', sequence: '0,1' }]);
+  });
+});
+
+describe('runLoad with several runners against a stage of fixed latency', () => {
+  let api: FixedLatencyApi;
+  let workDir: string;
+  let single: LoadResult;
+  let three: LoadResult;
+
+  const run = (
+    name: string,
+    runners: number,
+    env: Record<string, string> = {},
+    runId = `${name}-${Date.now()}`,
+  ) =>
+    runLoad({
+      baseUrl: api.url,
+      runId,
+      profile: 'smoke',
+      reportsDir: join(workDir, name),
+      env: { ...PROFILE_ENV, ...env },
+      quiet: true,
+      runners,
+    });
+
+  beforeAll(async () => {
+    // No skip when k6 is missing: this throws the how-to, so the suite fails.
+    await ensureK6({ quiet: true });
+    workDir = mkdtempSync(join(tmpdir(), 'runners-test-'));
+    api = await startFixedLatencyApi(LATENCY_MS);
+    single = await run('single', 1);
+    three = await run('three', 3);
+  }, 240_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("reads one runner's samples into exactly the summary k6 itself wrote", async () => {
+    const own = JSON.parse(readFileSync(join(workDir, 'single', 'k6-summary.json'), 'utf8')) as SummaryData;
+
+    const merged = await mergeRunners(
+      [
+        {
+          name: 'k6',
+          file: join(workDir, 'single', 'k6-samples.json'),
+          durationMs: own.state.testRunDurationMs,
+        },
+      ],
+      thresholdsOf([own]),
+    );
+
+    // Every statistic of every metric, and every threshold's verdict, bit for bit.
+    for (const [name, metric] of Object.entries(own.metrics)) {
+      expect([name, merged.summary.metrics[name]?.values]).toEqual([name, metric.values]);
+      expect([name, merged.summary.metrics[name]?.thresholds]).toEqual([name, metric.thresholds]);
+    }
+    expect(Object.keys(merged.summary.metrics).sort()).toEqual(Object.keys(own.metrics).sort());
+  });
+
+  it('agrees with one runner on per-route p95 and request count when the same profile runs as 3', () => {
+    expect(single.exitCode).toBe(0);
+    expect(three).toMatchObject({ passed: true, exitCode: 0, thresholdsFailed: [] });
+    expect(three.explanation).toMatch(/^3 runners merged: passed/);
+    expect(three.runners?.map((r) => [r.name, r.segment, r.exitCode])).toEqual([
+      ['runner-1', '0:1/3', 0],
+      ['runner-2', '1/3:2/3', 0],
+      ['runner-3', '2/3:1', 0],
+    ]);
+    expect(three.runners?.reduce((sum, r) => sum + r.requests, 0)).toBe(three.requests);
+    // Each runner sends setup()'s 3 preflight requests: 6 more over 3 runners than over 1.
+    expect(Math.abs(three.requests - 6 - single.requests) / single.requests).toBeLessThan(0.15);
+    for (const route of single.routes) {
+      const merged = three.routes.find((candidate) => candidate.route === route.route);
+      expect(merged?.count).toBeGreaterThan(0);
+      // Both sit on the fixed latency; what separates them is the scheduling noise of a shared
+      // machine, measured at up to ~15 ms here under a load average of 18 on 2 cores.
+      expect(route.p95).toBeGreaterThanOrEqual(LATENCY_MS);
+      expect(merged?.p95).toBeGreaterThanOrEqual(LATENCY_MS);
+      expect(Math.abs((merged?.p95 ?? 0) - route.p95)).toBeLessThan(40);
+    }
+  });
+
+  it("writes the merged reports and every runner's raw samples and summary", () => {
+    const dir = join(workDir, 'three');
+    expect(readdirSync(join(dir, 'runners')).sort()).toEqual(
+      [1, 2, 3].flatMap((i) => [
+        `runner-${i}-k6-junit.xml`,
+        `runner-${i}-k6-samples.json`,
+        `runner-${i}-k6-summary.json`,
+        `runner-${i}-k6-summary.txt`,
+      ]),
+    );
+    expect(readFileSync(join(dir, 'k6-summary.txt'), 'utf8')).toMatch(/^PASSED: /m);
+    const durations = readDurations(join(dir, 'k6-durations.json'));
+    expect(durations.runners).toEqual(['runner-1', 'runner-2', 'runner-3']);
+    const routeCount = Object.values(durations.routes).reduce((sum, list) => sum + list.length, 0);
+    expect(routeCount).toBe(three.requests);
+  });
+
+  it("judges on the whole a threshold that one runner's share crosses alone", async () => {
+    // 2 VUs over 3 segments: one runner gets none and sends no request on any route, so its own
+    // `http_reqs{route:…} count>0` thresholds fail (k6 exits 99 there); over all runners they hold.
+    const result = await run('idle-runner', 3, { VUS: '2' });
+
+    expect(result).toMatchObject({ passed: true, exitCode: 0 });
+    const idle = result.runners?.find((runner) => runner.requests === 3);
+    expect(idle).toMatchObject({ exitCode: 99, note: expect.stringMatching(/no VUs in its segment/) });
+    expect(idle?.crossedAlone).toEqual(expect.arrayContaining(['http_reqs{route:get} count>0']));
+  }, 120_000);
+
+  it('fails with exit 99 when the merged data crosses a threshold, naming it', async () => {
+    const result = await run('crossed', 3, { P95_MS_GET: '5' });
+
+    expect(result).toMatchObject({ passed: false, exitCode: 99 });
+    expect(result.thresholdsFailed).toEqual(['http_req_duration{route:get} p(95)<5']);
+    expect(result.explanation).toMatch(
+      /^3 runners merged, exit 99: thresholds crossed over all \d+ requests: http_req_duration\{route:get\} p\(95\)<5 \(p\(95\)=[\d.]+ms\)\.$/,
+    );
+  }, 120_000);
+
+  it('fails the run naming the runner whose k6 could not run the script', async () => {
+    const result = await run('broken', 2, { PAGE_LIMIT: 'many' });
+
+    expect(result.passed).toBe(false);
+    expect(result.exitCode).toBe(107);
+    expect(result.explanation).toMatch(
+      /^2 of 2 runners failed, so the run fails: runner-1 \(segment 0:1\/2\): k6 exit 107: the script threw an error: .*PAGE_LIMIT must be a number/,
+    );
+  }, 120_000);
+
+  it('fails the run naming a runner that dies while the others go on', async () => {
+    const runId = `dies-${Date.now()}`;
+    const running = run('dies', 3, {}, runId);
+    const pid = await pidOf([`RUN_ID=${runId}`, 'RUNNER=runner-2']);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    process.kill(pid, 'SIGKILL');
+
+    const result = await running;
+
+    expect(result).toMatchObject({ passed: false, exitCode: 137 });
+    expect(result.explanation).toBe(
+      '1 of 3 runners failed, so the run fails: runner-2 (segment 1/3:2/3): killed by SIGKILL',
+    );
+    expect(result.runners?.filter((r) => r.problem).map((r) => r.name)).toEqual(['runner-2']);
+  }, 120_000);
+});
