@@ -1,6 +1,9 @@
+import { relative } from 'node:path';
 import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '../../common/cli';
-import { newRunId } from '../../common/paths';
-import { LOAD_PROFILES, type LoadResult, MAX_RUNNERS, runLoad } from './index';
+import { reportsDir as defaultReportsDir, newRunId } from '../../common/paths';
+import { collectRun } from './collect';
+import { LOAD_PROFILES, type LoadProfile, type LoadResult, MAX_RUNNERS, runLoad } from './index';
+import { emitK6Operator, RESULTS_READER, testRunName } from './k6-operator';
 
 const flags = {
   'base-url': { type: 'string' },
@@ -10,7 +13,11 @@ const flags = {
   env: { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
   runners: { type: 'string' },
+  emit: { type: 'string' },
+  collect: { type: 'string' },
 } as const;
+
+const EMIT_KINDS = ['k6-operator'] as const;
 
 const spec = {
   name: 'pets-harness load',
@@ -27,6 +34,10 @@ const spec = {
     "--quiet             show a progress line instead of k6's own output",
     `--runners N         split the profile into N execution segments, one k6 process each, started together;
                       every threshold is judged over all their samples (default 1, at most ${MAX_RUNNERS})`,
+    `--emit k6-operator DIR   write Kubernetes manifests for grafana/k6-operator into DIR instead of running
+                      (a TestRun of parallelism --runners, the bundled script, a results volume); see docs/load.md`,
+    `--collect DIR|URL   judge the outputs k6-operator's runners wrote (a folder, or a URL listing them)
+                      over all runners; --runners N says how many there must be`,
   ],
 } satisfies CommandSpec<typeof flags>;
 
@@ -38,6 +49,18 @@ function parseEnvPairs(pairs: string[] | undefined): Record<string, string> {
     env[match[1] as string] = match[2] as string;
   }
   return env;
+}
+
+/** `--emit k6-operator DIR` takes two values; parseArgs knows one, so DIR is lifted out first. */
+export function splitEmit(argv: string[]): { argv: string[]; emitDir?: string } {
+  const at = argv.findIndex((arg) => arg === '--emit' || arg.startsWith('--emit='));
+  if (at === -1) return { argv };
+  const dirAt = argv[at]?.includes('=') ? at + 1 : at + 2;
+  const dir = argv[dirAt];
+  if (dir === undefined || dir.startsWith('-')) {
+    throw new UsageError('--emit needs a kind and a folder: --emit k6-operator DIR');
+  }
+  return { argv: [...argv.slice(0, dirAt), ...argv.slice(dirAt + 1)], emitDir: dir };
 }
 
 function parseBaseUrl(raw: string | undefined): string {
@@ -93,24 +116,75 @@ export function formatResult(result: LoadResult): string {
   return lines.join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const parsed = parseFlags(spec, argv);
-  if (!parsed) return 0;
-  const baseUrl = parseBaseUrl(parsed['base-url']);
-  const profile = choiceFlag('profile', parsed.profile, LOAD_PROFILES, 'smoke');
-  const runId = parsed['run-id'] ?? newRunId();
+function parseRunId(raw: string | undefined): string {
+  const runId = raw ?? newRunId();
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId)) {
     throw new UsageError(`--run-id may hold letters, digits, '.', '_' and '-' (at most 128), got '${runId}'`);
   }
-  const result = await runLoad({
-    baseUrl,
-    profile,
+  return runId;
+}
+
+type Parsed = NonNullable<ReturnType<typeof parseFlags<typeof flags>>>;
+
+async function emit(parsed: Parsed, emitDir: string, profile: LoadProfile, runId: string): Promise<number> {
+  choiceFlag('emit', parsed.emit, EMIT_KINDS, 'k6-operator');
+  const runners = intFlag('runners', parsed.runners, 1, 1, MAX_RUNNERS);
+  const files = await emitK6Operator({
+    baseUrl: parseBaseUrl(parsed['base-url']),
     runId,
-    reportsDir: parsed['reports-dir'],
+    profile,
     env: parseEnvPairs(parsed.env),
-    quiet: parsed.quiet ?? false,
-    runners: intFlag('runners', parsed.runners, 1, 1, MAX_RUNNERS),
+    runners,
+    dir: emitDir,
   });
+  const name = testRunName(runId);
+  console.log(
+    [
+      `Wrote ${files.map((file) => relative(process.cwd(), file) || file).join(', ')}`,
+      '',
+      `  kubectl apply -f ${emitDir}                      # TestRun ${name}, ${runners} runner(s)`,
+      `  kubectl get testrun ${name} -w                    # until its stage is 'finished'`,
+      `  kubectl port-forward pod/${RESULTS_READER} 8080:8080`,
+      `  npm run load -- --collect http://127.0.0.1:8080/${name}/ --runners ${runners} --run-id ${runId}`,
+      '',
+      `or copy the outputs: kubectl cp ${RESULTS_READER}:/results/${name} ./${name} && npm run load -- --collect ./${name} --runners ${runners}`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { argv: rest, emitDir } = splitEmit(argv);
+  const parsed = parseFlags(spec, rest);
+  if (!parsed) return 0;
+  const profile = choiceFlag('profile', parsed.profile, LOAD_PROFILES, 'smoke');
+  const runId = parseRunId(parsed['run-id']);
+  if (parsed.emit !== undefined || emitDir !== undefined) {
+    if (parsed.collect) throw new UsageError('--emit and --collect are two steps: emit, apply, then collect');
+    return emit(parsed, emitDir ?? '', profile, runId);
+  }
+  let result: LoadResult;
+  if (parsed.collect !== undefined) {
+    if (parsed['base-url'])
+      throw new UsageError('--collect judges outputs already written; --base-url does not apply');
+    result = await collectRun({
+      source: parsed.collect,
+      reportsDir: parsed['reports-dir'] ?? defaultReportsDir(runId),
+      runId,
+      ...(parsed.runners ? { runners: intFlag('runners', parsed.runners, 1, 1, MAX_RUNNERS) } : {}),
+      ...(parsed.profile ? { profile } : {}),
+    });
+  } else {
+    result = await runLoad({
+      baseUrl: parseBaseUrl(parsed['base-url']),
+      profile,
+      runId,
+      reportsDir: parsed['reports-dir'],
+      env: parseEnvPairs(parsed.env),
+      quiet: parsed.quiet ?? false,
+      runners: intFlag('runners', parsed.runners, 1, 1, MAX_RUNNERS),
+    });
+  }
   console.log(`\n${formatResult(result)}`);
   return result.exitCode;
 }
