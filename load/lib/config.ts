@@ -119,62 +119,73 @@ function stagesSeconds(stages: Stage[]): number {
   return stages.reduce((total, stage) => total + durationSeconds(stage.duration), 0);
 }
 
+/** The shape of every ramping profile: how many VUs, how fast, for how long. */
+interface Shape {
+  max: number;
+  vus: number;
+  rampUp: string;
+  rampDown: string;
+}
+
+/** Steps of 1×, 2×, 3× and 4× the planned VUs, each held, to find where latency bends. */
+function stressStages({ max, vus, rampUp, rampDown }: Shape): Stage[] {
+  const step = envDuration('STEP_DURATION', '20s', max);
+  const stages = [1, 2, 3, 4].flatMap((factor) => [
+    { duration: rampUp, target: Math.min(vus * factor, MAX_VUS) },
+    { duration: step, target: Math.min(vus * factor, MAX_VUS) },
+  ]);
+  return [...stages, { duration: rampDown, target: 0 }];
+}
+
+/** A quiet baseline, a sudden jump, and a look at whether the API recovers afterwards. */
+function spikeStages({ max, vus, rampDown }: Shape): Stage[] {
+  const spikeVus = envInt('SPIKE_VUS', Math.min(vus * 6, MAX_VUS), 1, MAX_VUS);
+  const base = Math.max(1, Math.floor(vus / 5));
+  const hold = envDuration('DURATION', '20s', max);
+  return [
+    { duration: '10s', target: base },
+    { duration: '5s', target: spikeVus },
+    { duration: hold, target: spikeVus },
+    { duration: '5s', target: base },
+    { duration: hold, target: base },
+    { duration: rampDown, target: 0 },
+  ];
+}
+
+/** Ramp up, hold, ramp down: the load and soak profiles. */
+function holdStages({ max, vus, rampUp, rampDown }: Shape, hold: string): Stage[] {
+  return [
+    { duration: rampUp, target: vus },
+    { duration: envDuration('DURATION', hold, max), target: vus },
+    { duration: rampDown, target: 0 },
+  ];
+}
+
 /** The one scenario of a profile: its executor, VUs and stages, each overridable by env. */
 export function scenarioFor(profile: Profile): Scenario {
   const max = MAX_RUN_SECONDS[profile];
   // Sized for a 2-core machine that also runs the local stage; raise VUS against a deployed stage.
   const vus = envInt('VUS', profile === 'smoke' ? 1 : 5, 1, MAX_VUS);
-  const rampUp = envDuration('RAMP_UP', profile === 'soak' ? '1m' : '10s', max);
-  const rampDown = envDuration('RAMP_DOWN', profile === 'soak' ? '1m' : '5s', max);
-  let stages: Stage[];
-  switch (profile) {
-    case 'smoke':
-      return {
-        executor: 'constant-vus',
-        vus,
-        duration: envDuration('DURATION', '10s', max),
-        gracefulStop: '5s',
-      };
-    case 'load':
-      stages = [
-        { duration: rampUp, target: vus },
-        { duration: envDuration('DURATION', '30s', max), target: vus },
-        { duration: rampDown, target: 0 },
-      ];
-      break;
-    case 'stress': {
-      // Steps of 1×, 2×, 3× and 4× the planned VUs, each held, to find where latency bends.
-      const step = envDuration('STEP_DURATION', '20s', max);
-      stages = [1, 2, 3, 4].flatMap((factor) => [
-        { duration: rampUp, target: Math.min(vus * factor, MAX_VUS) },
-        { duration: step, target: Math.min(vus * factor, MAX_VUS) },
-      ]);
-      stages.push({ duration: rampDown, target: 0 });
-      break;
-    }
-    case 'spike': {
-      // A quiet baseline, a sudden jump, and a look at whether the API recovers afterwards.
-      const spikeVus = envInt('SPIKE_VUS', Math.min(vus * 6, MAX_VUS), 1, MAX_VUS);
-      const base = Math.max(1, Math.floor(vus / 5));
-      const hold = envDuration('DURATION', '20s', max);
-      stages = [
-        { duration: '10s', target: base },
-        { duration: '5s', target: spikeVus },
-        { duration: hold, target: spikeVus },
-        { duration: '5s', target: base },
-        { duration: hold, target: base },
-        { duration: rampDown, target: 0 },
-      ];
-      break;
-    }
-    case 'soak':
-      stages = [
-        { duration: rampUp, target: vus },
-        { duration: envDuration('DURATION', '30m', max), target: vus },
-        { duration: rampDown, target: 0 },
-      ];
-      break;
+  if (profile === 'smoke') {
+    return {
+      executor: 'constant-vus',
+      vus,
+      duration: envDuration('DURATION', '10s', max),
+      gracefulStop: '5s',
+    };
   }
+  const shape: Shape = {
+    max,
+    vus,
+    rampUp: envDuration('RAMP_UP', profile === 'soak' ? '1m' : '10s', max),
+    rampDown: envDuration('RAMP_DOWN', profile === 'soak' ? '1m' : '5s', max),
+  };
+  const stages =
+    profile === 'stress'
+      ? stressStages(shape)
+      : profile === 'spike'
+        ? spikeStages(shape)
+        : holdStages(shape, profile === 'soak' ? '30m' : '30s');
   const total = stagesSeconds(stages);
   if (total > max) {
     throw new Error(`the ${profile} profile would run ${Math.round(total)}s; it is bounded to ${max}s`);

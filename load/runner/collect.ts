@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { CannotRunError } from '../../common/cli';
+import { CannotRunError, UsageError } from '../../common/cli';
 import { executionSegments } from './runners';
 import type { LoadResult } from './types';
 import { judgeRunners, type RunnerOutput } from './verdict';
@@ -121,7 +121,7 @@ export async function collectRun(options: CollectOptions): Promise<LoadResult> {
     mkdirSync(dir, { recursive: true });
     await download(options.source, dir);
   } else if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new CannotRunError(`--collect ${dir}: no such folder`);
+    throw new UsageError(`--collect ${dir}: no such folder`);
   }
   const outputs = runnerOutputs(dir, options.runners);
   if (outputs.length === 0)
