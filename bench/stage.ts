@@ -29,6 +29,8 @@ import { seedTable } from '../seed';
 
 const MEMORY_BUNDLE = join(PROJECT_ROOT, 'local', 'test-bundles', 'pets-memory');
 const WARM_UP_SECONDS = 2;
+/** wrk alternates between the ceiling and the stage in slices this long. */
+const SLICE_SECONDS = 2;
 
 interface Figures {
   requestsPerSecond: number;
@@ -79,11 +81,6 @@ async function runWrk(url: string, seconds: number, connections: number, script:
     errors: raw.errors,
     non2xx: raw.non2xx,
   };
-}
-
-async function measure(url: string, seconds: number, connections: number, script: string): Promise<Figures> {
-  await runWrk(url, WARM_UP_SECONDS, connections, script);
-  return runWrk(url, seconds, connections, script);
 }
 
 // ── the ceiling: the same bundle called in-process by a bare node:http server ───────────────────
@@ -160,6 +157,9 @@ async function serveStage(bundleDir: string, logDir: string): Promise<void> {
     tableName: env.TABLE_NAME,
     logDir,
     suspend: process.env.BENCH_SUSPEND !== 'off',
+    ...(process.env.BENCH_SUSPEND_AFTER_MS
+      ? { suspendAfterMs: Number(process.env.BENCH_SUSPEND_AFTER_MS) }
+      : {}),
     enforceIam: process.env.BENCH_IAM !== 'off',
     ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
   });
@@ -203,30 +203,62 @@ interface CaseResult {
   stage: Figures;
 }
 
+/** Figures of several wrk slices as one: requests over time, the median slice's latencies. */
+function combine(slices: Figures[], seconds: number[]): Figures {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const requests = slices.reduce((sum, slice, i) => sum + slice.requestsPerSecond * (seconds[i] ?? 0), 0);
+  return {
+    requestsPerSecond: requests / seconds.reduce((sum, value) => sum + value, 0),
+    p50Ms: median(slices.map((slice) => slice.p50Ms)),
+    p99Ms: median(slices.map((slice) => slice.p99Ms)),
+    errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
+    non2xx: slices.reduce((sum, slice) => sum + slice.non2xx, 0),
+  };
+}
+
+/**
+ * Both servers run side by side and wrk alternates between them in short slices, so that on a
+ * shared machine the ceiling and the stage see the same load and the ratio compares like with like.
+ */
 async function runCase(
   name: string,
   bundleDir: string,
   env: Record<string, string>,
   options: { seconds: number; connections: number; script: string; workDir: string },
 ): Promise<CaseResult> {
-  const figures: Partial<Record<'ceiling' | 'stage', Figures>> = {};
-  for (const kind of ['ceiling', 'stage'] as const) {
-    process.stderr.write(`▶ ${name}: ${kind} …\n`);
-    const server = await startServer(kind, bundleDir, join(options.workDir, `${name}-${kind}-logs`), env);
-    try {
-      figures[kind] = await measure(server.url, options.seconds, options.connections, options.script);
-    } finally {
-      await stopChild(server.child, 5000);
+  process.stderr.write(`▶ ${name}: ceiling and stage, alternating ${SLICE_SECONDS} s slices …\n`);
+  const kinds = ['ceiling', 'stage'] as const;
+  const servers = await Promise.all(
+    kinds.map((kind) => startServer(kind, bundleDir, join(options.workDir, `${name}-${kind}-logs`), env)),
+  );
+  try {
+    const slices: Record<(typeof kinds)[number], Figures[]> = { ceiling: [], stage: [] };
+    const lengths: number[] = [];
+    for (const server of servers)
+      await runWrk(server.url, WARM_UP_SECONDS, options.connections, options.script);
+    for (let done = 0, round = 0; done < options.seconds; round++) {
+      const length = Math.min(SLICE_SECONDS, options.seconds - done);
+      // Each round swaps who goes first, so neither always follows the other's load.
+      for (const at of round % 2 === 0 ? [0, 1] : [1, 0]) {
+        const server = servers[at] as (typeof servers)[number];
+        slices[kinds[at] as (typeof kinds)[number]].push(
+          await runWrk(server.url, length, options.connections, options.script),
+        );
+      }
+      lengths.push(length);
+      done += length;
     }
+    return { name, ceiling: combine(slices.ceiling, lengths), stage: combine(slices.stage, lengths) };
+  } finally {
+    await Promise.all(servers.map((server) => stopChild(server.child, 5000)));
   }
-  return { name, ceiling: figures.ceiling as Figures, stage: figures.stage as Figures };
 }
 
 function printResults(results: CaseResult[], seconds: number, connections: number): void {
   const row = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(42) : cell.padStart(10))).join(' ');
   console.log(
-    `\nGET /pets on loopback, wrk ${connections} connections, ${seconds} s per server (after ${WARM_UP_SECONDS} s warm-up)\n`,
+    `\nGET /pets on loopback, wrk ${connections} connections, ${seconds} s per server in alternating ${SLICE_SECONDS} s slices (after ${WARM_UP_SECONDS} s warm-up each)\n`,
   );
   console.log(row(['case / server', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'ratio']));
   for (const result of results) {
@@ -265,6 +297,7 @@ async function main(argv: string[]): Promise<number> {
         only: { type: 'string' },
         concurrency: { type: 'string' },
         suspend: { type: 'string' },
+        'suspend-after': { type: 'string' },
         iam: { type: 'string' },
       },
       flagHelp: [
@@ -273,6 +306,7 @@ async function main(argv: string[]): Promise<number> {
         '--only CASE       memory or dynalite (default both)',
         "--concurrency N   the stage's execution environments (default: the stage default)",
         '--suspend on|off  SIGSTOP frozen environments (default on, as the stage runs)',
+        '--suspend-after MS  idle time before an environment is stopped (default: the stage default, 50)',
         '--iam on|off      the IAM gateway in front of DynamoDB (default on, as the stage runs)',
       ],
     },
@@ -286,6 +320,10 @@ async function main(argv: string[]): Promise<number> {
   if (parsed.suspend !== undefined && !['on', 'off'].includes(parsed.suspend))
     throw new UsageError(`--suspend: expected on or off, got '${parsed.suspend}'`);
   process.env.BENCH_SUSPEND = parsed.suspend ?? 'on';
+  if (parsed['suspend-after'] !== undefined)
+    process.env.BENCH_SUSPEND_AFTER_MS = String(
+      intFlag('suspend-after', parsed['suspend-after'], 50, 0, 600_000),
+    );
   if (parsed.iam !== undefined && !['on', 'off'].includes(parsed.iam))
     throw new UsageError(`--iam: expected on or off, got '${parsed.iam}'`);
   process.env.BENCH_IAM = parsed.iam ?? 'on';

@@ -8,10 +8,11 @@ import type { EnvironmentMessage, InvokeMessage, RuntimeConfig } from './protoco
 
 /**
  * The lifecycle of one execution environment, a child process: started on the runtime's Node,
- * ready once the function's init has run, frozen (SIGSTOP) while it waits for an invocation and
- * thawed (SIGCONT) when one is delivered, killed when it times out, is reaped, or the stage stops.
- * The environment itself blocks between invocations (see `serveNext` in runtime.ts); the signals
- * also stop what no JavaScript drives: libuv's thread pool, the garbage collector's threads.
+ * ready once the function's init has run, suspended (SIGSTOP) while it waits for an invocation and
+ * continued (SIGCONT) when one is delivered, killed when it times out, is reaped, or the stage
+ * stops. Its JavaScript is frozen from the moment it answers, by the environment itself (it blocks
+ * reading the next invocation, see `serveNext` in runtime.ts); the signals also stop what no
+ * JavaScript drives: libuv's thread pool, the garbage collector's threads.
  */
 export interface EnvironmentSpec {
   /** The runtime's Node (`tools/runtime-node.ts`). */
@@ -22,11 +23,7 @@ export interface EnvironmentSpec {
   config: Omit<RuntimeConfig, 'logStreamName'>;
   /** The function's environment variables (the child sees nothing else). */
   env: Record<string, string>;
-  /**
-   * Also stop the process (SIGSTOP) while it waits between invocations, as Lambda stops the whole
-   * VM. Its JavaScript is stopped either way (it blocks reading the next invocation); off only to
-   * measure what the signals cost.
-   */
+  /** Whether `suspend()` stops the process; false only to measure what the signals cost. */
   suspend: boolean;
 }
 
@@ -49,12 +46,12 @@ export interface Environment {
   retired: boolean;
   /** Peak RSS last reported, for the REPORT of an invocation that never reported (timeout, crash). */
   maxMemoryUsedMb: number;
-  /** Idle since its last answer; reaped when this fires. */
-  reaper?: NodeJS.Timeout;
+  /** Armed while it is idle: suspends it, later reaps it. */
+  idleTimer?: NodeJS.Timeout;
   /** Thaws the environment if frozen and hands it the invocation. */
   deliver(message: InvokeMessage): void;
-  /** Suspends the process until the next `deliver`. */
-  freeze(): void;
+  /** Stops the process (SIGSTOP) until the next `deliver`. */
+  suspend(): void;
   /** Ends it at once, frozen or not; Lambda gives a reaped environment's leftovers no chance to run. */
   kill(): void;
   /** Ends it and resolves once it has exited. */
@@ -118,7 +115,7 @@ export function startEnvironment(spec: EnvironmentSpec, events: EnvironmentEvent
       frozen = false;
       (child.stdio[3] as Socket).write(`${JSON.stringify(message)}\n`);
     },
-    freeze() {
+    suspend() {
       if (!spec.suspend || frozen) return;
       frozen = true;
       signal(child, 'SIGSTOP');

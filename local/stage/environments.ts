@@ -20,6 +20,12 @@ export interface EnvironmentPoolOptions extends EnvironmentSpec {
   timeoutSeconds: number;
   /** An environment idle this long is shut down, losing whatever it left pending. */
   idleTimeoutMs: number;
+  /**
+   * An idle environment's process is stopped once it has been idle this long. Its JavaScript is
+   * frozen from its answer on regardless; waiting a moment spares the signals (and the wake-ups of
+   * all its threads they cause) to an environment that is invoked again at once, under load.
+   */
+  suspendAfterMs: number;
 }
 
 export interface PendingInvocation {
@@ -45,6 +51,8 @@ export interface EnvironmentPool {
 
 /** Default idle time before an environment is shut down (Lambda keeps idle ones for minutes). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** Default idle time before an environment's process is stopped. */
+export const DEFAULT_SUSPEND_AFTER_MS = 50;
 
 interface PoolState {
   readonly options: EnvironmentPoolOptions;
@@ -128,7 +136,7 @@ function schedule(pool: PoolState): void {
 
 function takeIdle(pool: PoolState): Environment | undefined {
   const env = pool.idle.pop();
-  if (env) clearTimeout(env.reaper);
+  if (env) clearTimeout(env.idleTimer);
   return env;
 }
 
@@ -161,25 +169,32 @@ async function run(pool: PoolState, env: Environment, waiter: Waiter): Promise<v
 }
 
 /**
- * The environment answered: it goes straight to a queued request if there is one, else it is
- * frozen and parked, and shut down if nothing comes for it within the idle time.
+ * The environment answered (and froze): it goes straight to a queued request if there is one,
+ * else it is parked, its process stopped after `suspendAfterMs`, and it is shut down if nothing
+ * comes for it within the idle time.
  */
 function release(pool: PoolState, env: Environment): void {
   if (env.retired || pool.stopped) return;
+  pool.idle.push(env);
   if (pool.queue.some((waiter) => !waiter.cancelled)) {
-    pool.idle.push(env);
     schedule(pool);
     return;
   }
-  env.freeze();
-  env.reaper = setTimeout(() => reap(pool, env), pool.options.idleTimeoutMs);
-  env.reaper.unref();
-  pool.idle.push(env);
+  const { suspendAfterMs, idleTimeoutMs } = pool.options;
+  armIdleTimer(env, Math.min(suspendAfterMs, idleTimeoutMs), () => {
+    env.suspend();
+    armIdleTimer(env, idleTimeoutMs - Math.min(suspendAfterMs, idleTimeoutMs), () => reap(pool, env));
+  });
+}
+
+function armIdleTimer(env: Environment, ms: number, then: () => void): void {
+  env.idleTimer = setTimeout(then, ms);
+  env.idleTimer.unref();
 }
 
 function remove(pool: PoolState, env: Environment): void {
   pool.environments.delete(env);
-  clearTimeout(env.reaper);
+  clearTimeout(env.idleTimer);
   const at = pool.idle.indexOf(env);
   if (at !== -1) pool.idle.splice(at, 1);
 }
@@ -221,7 +236,7 @@ async function stopPool(pool: PoolState): Promise<void> {
   const all = [...pool.environments];
   for (const env of all) {
     env.retired = true;
-    clearTimeout(env.reaper);
+    clearTimeout(env.idleTimer);
     if (env.active) clearTimeout(env.active.timer);
   }
   await Promise.all(all.map((env) => env.stop()));

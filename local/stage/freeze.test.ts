@@ -134,10 +134,13 @@ describe('an environment frozen between invocations', () => {
     expect(second.pid).toBe(first.pid);
   });
 
-  it('only blocks it, without stopping the process, when suspend is off', async () => {
-    const stage = await start({ suspend: false });
+  it.each([
+    ['suspend is off', { suspend: false }],
+    ['it has been idle for less than suspendAfterMs', { suspendAfterMs: 60_000 }],
+  ])('only blocks it, without stopping the process, when %s', async (_name, options) => {
+    const stage = await start(options);
     const { pid } = await call(stage, { work: 'cleared-timer' });
-    await sleep(200);
+    await sleep(300);
     expect(processState(pid)).toBe('S');
   });
 

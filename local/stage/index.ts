@@ -17,6 +17,7 @@ import { type DynamoDbGateway, startDynamoDbGateway, type TableCapacity } from '
 import {
   createEnvironmentPool,
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_SUSPEND_AFTER_MS,
   type EnvironmentPool,
   type InvokeOutcome,
 } from './environments';
@@ -62,6 +63,8 @@ export interface StartStageOptions {
    * the VM; default true. Its JavaScript is frozen either way.
    */
   suspend?: boolean;
+  /** Stop an idle environment's process once it has been idle this long (default 50 ms). */
+  suspendAfterMs?: number;
   /** Shut an environment down after this long without an invocation (default 5 minutes). */
   idleTimeoutMs?: number;
 }
@@ -251,6 +254,7 @@ async function createPool(
     timeoutSeconds: options.functionTimeoutSeconds ?? fn.timeoutSeconds,
     suspend: options.suspend ?? true,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    suspendAfterMs: options.suspendAfterMs ?? DEFAULT_SUSPEND_AFTER_MS,
   });
 }
 
