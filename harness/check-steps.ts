@@ -107,6 +107,22 @@ export async function checkLogs(run: RunContext, progress: Step): Promise<StepOu
   };
 }
 
+/** The request units DynamoDB reported for the run's table, when the run's path to it could ask. */
+function dynamoDbUnits(run: RunContext): {
+  dynamoDb?: { readRequestUnits: number; writeRequestUnits: number; source: string };
+} {
+  const table = run.environment.tableName;
+  const units = table ? run.consumedCapacity?.()[table] : undefined;
+  if (!units) return {};
+  return {
+    dynamoDb: {
+      readRequestUnits: units.readUnits,
+      writeRequestUnits: units.writeUnits,
+      source: `ConsumedCapacity DynamoDB returned for every call of the function on table ${table} (the local stage's DynamoDB gateway asks for it)`,
+    },
+  };
+}
+
 /**
  * The run's figures and cost, then the comparison with its baseline (the latest passing run of
  * the same target and profile, or `--baseline`): a significant regression fails the step.
@@ -131,6 +147,7 @@ export async function compareWithBaseline(run: RunContext): Promise<StepOutcome<
     apiRequests: (run.newman?.requestsSent ?? 0) + (run.load?.requests ?? 0),
     architecture: settings.architecture,
     prices: options.prices ?? parts.cost().DEFAULT_PRICES,
+    ...dynamoDbUnits(run),
     baseline: options.baseline ?? { kind: 'latest-passed', explicit: false },
     settings: options.compare ?? DEFAULT_SETTINGS,
   });

@@ -52,6 +52,8 @@ export interface RunContext {
   logCheck?: LogCheckResult;
   /** The lines the log check read: the baseline step's figures come from the same lines. */
   parsed?: readonly ParsedEvent[];
+  /** Read/write units the function's DynamoDB calls consumed, per table (the local stage's gateway). */
+  consumedCapacity?: () => Record<string, { readUnits: number; writeUnits: number }>;
   /** The run's figures, cost and comparison with its baseline. */
   comparison?: ComparisonOutcome;
   /** The budgets the log check judges against, by metric; set when the checks begin. */

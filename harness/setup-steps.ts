@@ -109,6 +109,7 @@ export async function startLocalApiSteps(run: RunContext): Promise<void> {
       ),
   });
   run.own('the local API', () => api.stop());
+  run.consumedCapacity = () => api.stage.consumedCapacity();
   Object.assign(environment, {
     baseUrl: api.url,
     logGroupName: api.logGroupName,
