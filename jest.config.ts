@@ -35,8 +35,9 @@ const config: Config = {
     project('harness', ['harness']),
     project('compare', ['compare', 'cost'], withDynamoDb),
   ],
-  // Once for the whole run, before any project's own setup: test runs write under a temp dir.
-  globalSetup: '<rootDir>/common/jest-test-dirs.ts',
+  // Once for the whole run, before any project's own setup: test runs write under a temp dir, and
+  // the tools the selected projects need are provisioned with progress (a first run builds k6).
+  globalSetup: '<rootDir>/tools/jest-global-setup.ts',
   // Jest reads testTimeout only here, not per project: generous for the suites that start real
   // DynamoDB, stages and k6; files with longer work set their own.
   testTimeout: 120_000,

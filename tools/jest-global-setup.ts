@@ -1,0 +1,43 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBrowser } from './chromium';
+import { ensureK6 } from './k6';
+import { ensureMoto } from './moto';
+
+/**
+ * Jest's global setup, once per `npm test` before any project's own setup:
+ * - runs and log stores that tests create go under one temporary directory, so `npm test` leaves
+ *   the user's `reports/` and `.pets-harness/logs` as it found them (workers and the harness
+ *   processes tests start inherit these variables);
+ * - the tools the selected projects use are provisioned here, with progress on stderr, so that a
+ *   first run on a fresh machine builds k6 or fills the moto virtualenv once, visibly, instead of
+ *   inside some test's hook timeout. A tool that cannot be had fails the run here, saying how.
+ */
+const TOOLS_BY_PROJECT: Record<string, ReadonlyArray<'k6' | 'moto' | 'browser'>> = {
+  load: ['k6'],
+  harness: ['k6', 'browser'],
+  logcheck: ['moto'],
+  unit: ['browser'],
+};
+
+const PROVISION = { k6: () => ensureK6(), moto: () => ensureMoto(), browser: () => ensureBrowser() };
+
+function useTemporaryRunDirectories(): void {
+  const root = mkdtempSync(join(tmpdir(), 'pets-harness-test-runs-'));
+  process.env.PETS_REPORTS_DIR ??= join(root, 'reports');
+  process.env.PETS_LOG_DIR ??= join(root, 'logs');
+  process.stderr.write(`[tests] runs and logs of this test run go to ${root}\n`);
+}
+
+/** The part of Jest's global config this setup reads: `--selectProjects`, when given. */
+interface SelectedProjects {
+  selectProjects?: string[];
+}
+
+export default async function globalSetup(globalConfig: SelectedProjects): Promise<void> {
+  useTemporaryRunDirectories();
+  const selected = globalConfig.selectProjects ?? Object.keys(TOOLS_BY_PROJECT);
+  const tools = new Set(selected.flatMap((project) => TOOLS_BY_PROJECT[project] ?? []));
+  for (const tool of tools) await PROVISION[tool]();
+}
