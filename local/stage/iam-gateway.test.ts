@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -7,16 +7,13 @@ import {
   testClient,
   uniqueTableName,
 } from '../../integration/support/dynamodb';
-import { LOCAL_AWS_ENV } from '../dynamodb';
-import { type RunningStage, startStage } from './index';
-import { TEMPLATE_PATH } from './synth';
+import type { RunningStage } from './index';
+import { type Resources, realResources, startOnTemplate, writeTemplate } from './test/templates';
 
 // The stage with a purpose-built function that sends one DynamoDB call per request, under the real
 // synthesized template with its role's policies replaced: what the IAM gateway allows and denies.
 const CALLS = join(__dirname, '..', 'test-bundles', 'dynamodb-calls');
 const ACCOUNT = '000000000000';
-
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
 let tableName: string;
 let tableArn: string;
@@ -38,10 +35,6 @@ afterAll(async () => {
   await dropTable(testClient(), tableName);
   rmSync(workDir, { recursive: true, force: true });
 });
-
-function realResources(): Resources {
-  return (JSON.parse(readFileSync(TEMPLATE_PATH, 'utf8')) as { Resources: Resources }).Resources;
-}
 
 /** `Fn::GetAtt` of the template's table ARN. */
 function tableRef() {
@@ -66,25 +59,21 @@ function templateWith(
   statements: unknown[],
   change: (resources: Resources, roleId: string) => void = () => undefined,
 ) {
-  const json = JSON.parse(readFileSync(TEMPLATE_PATH, 'utf8')) as { Resources: Resources };
-  const roleId = roleIdOf(json.Resources);
-  const role = json.Resources[roleId]?.Properties ?? {};
-  role.Policies = [{ PolicyName: 'Test', PolicyDocument: { Version: '2012-10-17', Statement: statements } }];
-  change(json.Resources, roleId);
-  // The stack's name is the file's, as in cdk.out.
-  const dir = mkdtempSync(join(workDir, 'template-'));
-  const path = join(dir, 'PetsStack.template.json');
-  writeFileSync(path, JSON.stringify(json));
-  return path;
+  return writeTemplate(workDir, (resources) => {
+    const roleId = roleIdOf(resources);
+    const role = resources[roleId]?.Properties ?? {};
+    role.Policies = [
+      { PolicyName: 'Test', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+    ];
+    change(resources, roleId);
+  });
 }
 
 async function start(templatePath: string): Promise<RunningStage> {
-  const stage = await startStage({
-    port: 0,
-    bundleDir: CALLS,
+  const stage = await startOnTemplate({
     templatePath,
     tableName,
-    env: { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT ?? '' },
+    bundleDir: CALLS,
     logDir: join(workDir, 'logs'),
   });
   stages.push(stage);

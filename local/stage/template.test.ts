@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { operations } from '../../contract/spec';
@@ -9,17 +9,15 @@ import {
   testClient,
   uniqueTableName,
 } from '../../integration/support/dynamodb';
-import { LOCAL_AWS_ENV } from '../dynamodb';
 import { configurationFindings, memoryFinding, variablesReadBy } from './findings';
-import { type RunningStage, startStage } from './index';
+import type { RunningStage } from './index';
 import { resolveString, Unresolvable } from './intrinsics';
 import { TEMPLATE_PATH } from './synth';
 import { readStageTemplate } from './template';
+import { type Resources, startOnTemplate, writeTemplate } from './test/templates';
 
 // What the stage reads from the synthesized template, and what it says about a template that
 // drifts: purpose-built copies of the real one with one thing changed.
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-
 const LOCALS = { region: 'us-east-1', accountId: '000000000000' };
 const FAULTS = join(__dirname, '..', 'test-bundles', 'faults');
 let workDir: string;
@@ -32,10 +30,6 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-function realJson(): { Resources: Resources } {
-  return JSON.parse(readFileSync(TEMPLATE_PATH, 'utf8')) as { Resources: Resources };
-}
-
 function ofType(resources: Resources, type: string): [string, NonNullable<Resources[string]>][] {
   return Object.entries(resources).filter(([, resource]) => resource.Type === type);
 }
@@ -44,13 +38,8 @@ function functionProps(resources: Resources): Record<string, unknown> {
   return ofType(resources, 'AWS::Lambda::Function')[0]?.[1].Properties ?? {};
 }
 
-/** A copy of the real template with `change` applied, under a directory of its own. */
 function templateWith(change: (resources: Resources) => void): string {
-  const json = realJson();
-  change(json.Resources);
-  const path = join(mkdtempSync(join(workDir, 'template-')), 'PetsStack.template.json');
-  writeFileSync(path, JSON.stringify(json));
-  return path;
+  return writeTemplate(workDir, change);
 }
 
 describe('the synthesized template as the stage reads it', () => {
@@ -132,9 +121,11 @@ describe('intrinsics', () => {
       'arn:aws:dynamodb:us-east-1:000000000000:table/local/index/x',
     ],
     [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's own ${…} syntax, not a template string
       { 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${T}' },
       'arn:aws:dynamodb:us-east-1:000000000000:table/local',
     ],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's own ${…} syntax, not a template string
     [{ 'Fn::Sub': ['${A}-${T.Arn}', { A: 'x' }] }, 'x-arn:aws:dynamodb:us-east-1:000000000000:table/local'],
   ])('resolves %j', (value, expected) => {
     expect(resolveString(value, ctx)).toBe(expected);
@@ -196,13 +187,7 @@ describe('a stack that drifts fails on the stage as it would on AWS', () => {
   });
 
   async function start(templatePath: string): Promise<RunningStage> {
-    const stage = await startStage({
-      port: 0,
-      templatePath,
-      tableName,
-      env: { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT ?? '' },
-      logDir: join(workDir, 'logs'),
-    });
+    const stage = await startOnTemplate({ templatePath, tableName, logDir: join(workDir, 'logs') });
     stages.push(stage);
     return stage;
   }
