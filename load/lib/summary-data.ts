@@ -83,6 +83,12 @@ export function thresholdName(outcome: Pick<ThresholdOutcome, 'metric' | 'expres
   return `${outcome.metric} ${outcome.expression}`;
 }
 
+/** `http_req_duration{route:get} p(95)<500 (p(95)=612.00ms)`: a crossed threshold with what was measured. */
+export function describeOutcome(outcome: ThresholdOutcome): string {
+  const measured = outcome.stat ? ` (${outcome.stat}=${formatValue(outcome.actual, outcome.unit)})` : '';
+  return `${thresholdName(outcome)}${measured}`;
+}
+
 export function formatValue(value: number | undefined, unit: ThresholdOutcome['unit']): string {
   if (value === undefined || Number.isNaN(value)) return 'n/a';
   if (unit === 'ms') return value >= 1000 ? `${(value / 1000).toFixed(2)}s` : `${value.toFixed(2)}ms`;

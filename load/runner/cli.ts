@@ -140,7 +140,7 @@ async function emit(parsed: Parsed, emitDir: string, profile: LoadProfile, runId
   const name = testRunName(runId);
   console.log(
     [
-      `Wrote ${files.map((file) => relative(process.cwd(), file) || file).join(', ')}`,
+      `Wrote ${files.map((file) => (relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file))).join(', ')}`,
       '',
       `  kubectl apply -f ${emitDir}                      # TestRun ${name}, ${runners} runner(s)`,
       `  kubectl get testrun ${name} -w                    # until its stage is 'finished'`,

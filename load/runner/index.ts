@@ -4,7 +4,7 @@ import { reportsDir as defaultReportsDir } from '../../common/paths';
 import { startStep } from '../../common/progress';
 import { ensureK6 } from '../../tools/k6';
 import { ROUTE_NAMES } from '../lib/routes';
-import { formatValue, routeStats, thresholdName, thresholdOutcomes } from '../lib/summary-data';
+import { describeOutcome, routeStats, thresholdName, thresholdOutcomes } from '../lib/summary-data';
 import { writeDurations } from './durations';
 import { explainExit, isAbortedByThreshold, k6LogMessages } from './exit-codes';
 import { dashboardEnv, k6Arguments, readSummary, spawnK6 } from './k6-process';
@@ -78,10 +78,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { exit, summary, files, startedAt, finishedAt } = await runSingle(k6, options, profile, reportsDir);
   const crossed = summary ? thresholdOutcomes(summary).filter((outcome) => !outcome.ok) : [];
   const explanation = explainExit(exit.exitCode, {
-    failedThresholds: crossed.map(
-      (outcome) =>
-        `${thresholdName(outcome)}${outcome.stat ? ` (${outcome.stat}=${formatValue(outcome.actual, outcome.unit)})` : ''}`,
-    ),
+    failedThresholds: crossed.map(describeOutcome),
     errors: k6LogMessages(exit.stderr),
     abortedByThreshold: isAbortedByThreshold(exit.stderr),
     signal: exit.signal,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ROUTE_NAMES } from '../lib/routes';
 import { junitXml, type RunLabel, textSummary } from '../lib/summary.ts';
 import {
-  formatValue,
+  describeOutcome,
   routeStats,
   type SummaryData,
   thresholdName,
@@ -185,9 +185,7 @@ export async function judgeRunners(outputs: RunnerOutput[], context: JudgeContex
   const reports = writeReports(context, merged, runners);
   const crossed = thresholdOutcomes(merged.summary).filter((outcome) => !outcome.ok);
   const requests = merged.summary.metrics.http_reqs?.values.count ?? 0;
-  const named = crossed.map(
-    (o) => `${thresholdName(o)}${o.stat ? ` (${o.stat}=${formatValue(o.actual, o.unit)})` : ''}`,
-  );
+  const named = crossed.map(describeOutcome);
   const { exitCode, explanation } = explain(runners, named, requests);
   return {
     passed: exitCode === 0,
