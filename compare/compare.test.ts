@@ -27,7 +27,7 @@ describe('compareFigures', () => {
     expect(k6Median?.interval?.low).toBeGreaterThan(80);
     expect(k6Median?.pValue).toBeLessThan(1e-6);
     expect(k6Median?.text).toMatch(
-      /^k6 latency p50 on get: \d+\.\d ms → 1\d\d ms \(\+\d+ ms, \+\d+%\); 99% CI \+[\d.]+ ms to \+[\d.]+ ms, Mann-Whitney p < 1e-6 \[threshold \+50% and \+20 ms\]$/,
+      /^k6 latency p50 on get: \d+\.\d ms → 1\d\d ms \(\+\d+ ms, \+\d+%\); 99% CI \+[\d.]+ ms to \+[\d.]+ ms, Mann-Whitney p < 1e-6 \[threshold \+50% and \+25 ms\]$/,
     );
     expect(regressions.some((r) => r.metric === 'Lambda Duration' && r.route === 'GET /pets/{id}')).toBe(
       true,

@@ -28,7 +28,7 @@ export interface Threshold {
  * figures): latency tails and cold starts there move by tens of percent between runs.
  */
 export const DEFAULT_THRESHOLDS: Record<MetricKind, Threshold> = {
-  latency: { relative: 0.5, absolute: 20 },
+  latency: { relative: 0.5, absolute: 25 },
   init: { relative: 1, absolute: 300 },
   memory: { relative: 0.25, absolute: 16 },
   bundle: { relative: 0.2, absolute: 50 },
