@@ -3,7 +3,7 @@
  *
  * What it measures: the bundle's size, and how long a fresh Node process takes to load the
  * function and answer one in-memory-mocked `GET /pets/1`, median over 20 processes, for
- *   - the bundle (dist/handler/index.js, built now by handler/build.ts), and
+ *   - the bundle (dist/handler/index.js, built now by build/bundle.ts), and
  *   - the unbundled `tsc` output of handler/ (compiled now into a temp dir laid out as an unbundled
  *     deployment is: the compiled files beside a `node_modules`, here a link to the project's), which
  *     loads the AWS SDK and Powertools from node_modules file by file.
@@ -28,12 +28,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual, promisify } from 'node:util';
+import { buildBundle } from '../build';
 import { intFlag, parseFlags, runMain } from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
 import { collectOutput } from '../common/processes';
 import { withStep } from '../common/progress';
 import { functionSettings, lambdaRuntimeEnvironment } from '../definitions/function';
-import { buildBundle } from '../handler/build';
 
 const TARGET_BYTES = 400 * 1024;
 const TARGET_SPEEDUP = 3;

@@ -1,8 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { invoke } from '../handler/test/invoke';
-import { SCENARIOS } from '../handler/test/scenarios';
+import { invoke, SCENARIOS } from '../handler/testing';
 import { responseChecker } from './response-check';
 import { loadSpec, operations } from './spec';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ErrorObject } from 'ajv';
 import fc from 'fast-check';
-import { newPetErrors } from '../handler/pet';
+import { newPetErrors } from '../handler/testing';
 import { MULTIPLE_OF_PRECISION, specAjv } from './response-check';
 
 /**

@@ -36,8 +36,14 @@ function resolvePointer(spec: OpenApiDocument, pointer: string): unknown {
     .reduce<unknown>((node, segment) => (node as Record<string, unknown> | undefined)?.[segment], spec);
 }
 
-export function specAjv(spec: OpenApiDocument = loadSpec()): Ajv2020 {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, multipleOfPrecision: MULTIPLE_OF_PRECISION });
+/** Every schema of the spec, compiled on demand; `verbose` errors carry the schema that failed. */
+export function specAjv(spec: OpenApiDocument = loadSpec(), { verbose = false } = {}): Ajv2020 {
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    verbose,
+    multipleOfPrecision: MULTIPLE_OF_PRECISION,
+  });
   addFormats(ajv);
   ajv.addSchema(spec, 'spec.json');
   return ajv;

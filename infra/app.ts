@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ensureBundle } from '../handler/build';
+import { ensureBundle } from '../build';
 import { applyNagSuppressions } from './nag';
 import { DESTROY_CONTEXT_KEY, ENV_CONTEXT_KEY, stackNames } from './names';
 import { PetsStack } from './stack';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBundle } from '../build';
 import { PROJECT_ROOT } from '../common/paths';
-import { ensureBundle } from '../handler/build';
 import { readStageTemplate, type StageTemplate } from '../local/stage/template';
 import {
   operationsInBundle,

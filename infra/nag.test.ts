@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ensureBundle } from '../handler/build';
+import { ensureBundle } from '../build';
 import { addPetsStack } from './app';
 import { nagAcknowledgments } from './nag';
 import { stackNames } from './names';

@@ -1,4 +1,5 @@
-import { API_NAME, DEFAULT_FUNCTION_NAME, DEFAULT_STAGE } from '../definitions/function';
+import { API_NAME, DEFAULT_STAGE } from '../definitions/api-gateway';
+import { DEFAULT_FUNCTION_NAME } from '../definitions/function';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
 
 /** The stack's name without an environment: `PetsStack`, `PetsStack-ci` with `-c env=ci`. */

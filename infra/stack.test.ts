@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
+import { ensureBundle } from '../build';
 import { corsSettings, operations, resources } from '../contract/spec';
-import { DEFAULT_STAGE, functionSettings } from '../definitions/function';
+import { DEFAULT_STAGE } from '../definitions/api-gateway';
+import { functionSettings } from '../definitions/function';
 import { createTableInput } from '../definitions/table';
-import { ensureBundle } from '../handler/build';
 import { leastPrivilegeFindings, statementsForRole } from './test/iam-audit';
 import { disposeApp, onlyLogicalId, type SynthesizedStack, synthPetsApp } from './test/synth';
 

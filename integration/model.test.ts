@@ -1,6 +1,6 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import type { Pet } from '../handler/pet';
+import type { Pet } from '../handler/types';
 import type { FunctionInstance } from './support/bundle';
 import { scanPets, scanRaw } from './support/dynamodb';
 import { useSeededFunction } from './support/fixture';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NewmanRunSummary, run as runCollection } from 'newman';
 import { exitCodeFor, UsageError } from '../common/cli';
-import type { Pet } from '../handler/pet';
+import type { Pet } from '../handler/types';
 import { type LocalApi, startLocalApi } from '../local';
 import { readLogEvents } from '../local/logs';
 import type { PostmanCollection } from '../postman/build-collection';

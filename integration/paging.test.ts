@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { TYPE_INDEX } from '../definitions/table';
-import type { Pet } from '../handler/pet';
-import { petRepository } from '../handler/repository';
+import { petRepository } from '../handler/testing';
+import type { Pet } from '../handler/types';
 import { type FunctionInstance, startFunction } from './support/bundle';
 import {
   createSeededTable,

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
+import { ensureBundle } from '../build';
 import { CannotRunError } from '../common/cli';
 import { resources } from '../common/resources';
-import { DEFAULT_LOCAL_PORT } from '../definitions/function';
+import { DEFAULT_LOCAL_PORT } from '../definitions/api-gateway';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
-import { ensureBundle } from '../handler/build';
 import { seedTable } from '../seed';
 import { type DynamoDbKind, LOCAL_AWS_ENV, type RunningDynamoDb, startDynamoDb } from './dynamodb';
 import { type RunningStage, startStage } from './stage';

@@ -1,4 +1,4 @@
-import { newPetErrors } from '../handler/pet';
+import { newPetErrors } from '../handler/testing';
 import { GENERATED_TYPES, syntheticPet, syntheticPets } from './generate';
 
 describe('synthetic pets', () => {

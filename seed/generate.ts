@@ -1,4 +1,4 @@
-import type { Pet } from '../handler/pet';
+import type { Pet } from '../handler/types';
 
 /** Synthetic pets: each id's pet depends on the id alone, so the same N always gives the same pets. */
 const BREEDS: Record<string, readonly string[]> = {

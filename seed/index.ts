@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createTableInput, DEFAULT_TABLE_NAME } from '../definitions/table';
-import type { Pet } from '../handler/pet';
+import type { Pet } from '../handler/types';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb';
 import { syntheticPets } from './generate';
 import { loadSeedPets } from './load';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../common/paths';
-import type { FieldError } from '../handler/errors';
-import { newPetErrors, type Pet, parseNewPet } from '../handler/pet';
+import { type FieldError, newPetSchemaErrors } from '../contract/new-pet';
+import type { Pet } from '../handler/types';
 
 export const DEFAULT_SEED_FILE = join(PROJECT_ROOT, 'seed', 'pets.json');
 
@@ -28,9 +28,20 @@ export class InvalidSeedFile extends Error {
   }
 }
 
+/** A valid new pet as the API stores it: numeric strings as numbers, names trimmed. */
+function storedPet(entry: Record<string, unknown>): Pet {
+  return {
+    id: Number(entry.id),
+    type: String(entry.type).trim(),
+    breed: String(entry.breed).trim(),
+    price: Number(entry.price),
+  };
+}
+
 /**
- * Validates parsed seed data with the handler's own pet rules (one schema for the API and the
- * seed), and rejects duplicate ids, which would silently overwrite each other.
+ * Validates parsed seed data against the contract's NewPet schema (the one definition of what the
+ * API accepts, which the handler is proven to agree with), and rejects duplicate ids, which would
+ * silently overwrite each other.
  */
 export function validateSeedPets(data: unknown, file = '<input>'): Pet[] {
   if (!Array.isArray(data)) {
@@ -40,12 +51,12 @@ export function validateSeedPets(data: unknown, file = '<input>'): Pet[] {
   const pets: Pet[] = [];
   const firstIndexOfId = new Map<number, number>();
   data.forEach((entry: unknown, index) => {
-    const entryErrors = newPetErrors(entry);
+    const entryErrors = newPetSchemaErrors(entry);
     if (entryErrors.length > 0) {
       errors.push(...entryErrors.map((error) => ({ index, ...error })));
       return;
     }
-    const pet = parseNewPet(entry);
+    const pet = storedPet(entry as Record<string, unknown>);
     const earlier = firstIndexOfId.get(pet.id);
     if (earlier !== undefined) {
       errors.push({ index, field: 'id', message: `duplicates the id of entry ${earlier} (${pet.id})` });

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PROJECT_ROOT } from '../../common/paths';
 import { stopChild, trackChild } from '../../common/processes';
 import { functionSettings } from '../../definitions/function';
-import { apiGatewayEvent, lambdaContext } from '../../handler/test/events';
+import { apiGatewayEvent, lambdaContext } from '../../handler/testing';
 
 /** The built bundle's entry: the code that is deployed and that the local stage runs. */
 export const BUNDLE_ENTRY = join(PROJECT_ROOT, functionSettings().bundleDir, 'index.js');

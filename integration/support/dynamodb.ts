@@ -6,7 +6,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Pet } from '../../handler/pet';
+import type { Pet } from '../../handler/types';
 import { type DynamoDbKind, LOCAL_AWS_ENV, localDynamoDbClient } from '../../local/dynamodb';
 import { type SeedOptions, type SeedSummary, seedTable } from '../../seed';
 

@@ -1,4 +1,4 @@
-import { ensureBundle } from '../../handler/build';
+import { ensureBundle } from '../../build';
 import { ensureTemplate } from '../stage/synth';
 import { type RunningDynamoDb, startDynamoDb } from './index';
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import { CannotRunError, type CommandSpec, intFlag, parseFlags, UsageError } from '../../common/cli';
 import { withDetailedStep, withStep } from '../../common/progress';
-import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE } from '../../definitions/function';
+import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE } from '../../definitions/api-gateway';
 import { DEFAULT_TABLE_NAME } from '../../definitions/table';
 import { type LocalApiPhase, startLocalApi } from '../index';
 import { DEFAULT_CONCURRENCY } from './index';

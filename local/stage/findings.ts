@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../common/paths';
-import { functionSettings, INTEGRATION_TIMEOUT_MS, LOCAL_ONLY_VARIABLES } from '../../definitions/function';
+import { INTEGRATION_TIMEOUT_MS } from '../../definitions/api-gateway';
+import { functionSettings, LOCAL_ONLY_VARIABLES } from '../../definitions/function';
 import type { StageFunction } from './template';
 
 /**

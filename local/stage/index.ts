@@ -3,15 +3,11 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
+import { ensureRuntimeBundle } from '../../build';
 import { CannotRunError } from '../../common/cli';
 import { localLogDir, PROJECT_ROOT } from '../../common/paths';
-import {
-  DEFAULT_LOCAL_PORT,
-  DEFAULT_STAGE,
-  functionSettings,
-  INTEGRATION_TIMEOUT_MS,
-  lambdaRuntimeEnvironment,
-} from '../../definitions/function';
+import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE, INTEGRATION_TIMEOUT_MS } from '../../definitions/api-gateway';
+import { functionSettings, lambdaRuntimeEnvironment } from '../../definitions/function';
 import { ensureRuntimeNode, type RuntimeNode } from '../../tools/runtime-node';
 import { type DynamoDbGateway, startDynamoDbGateway, type TableCapacity } from './dynamodb-gateway';
 import {
@@ -26,7 +22,6 @@ import { configurationFindings, variablesReadBy } from './findings';
 import { createIamEvaluator, type IamDecision } from './iam';
 import { gatewayError, type HttpAnswer, mapProxyResult, withGatewayHeaders } from './response';
 import { createRouter, preflightHeaders, type Router } from './routes';
-import { ensureRuntimeBundle } from './runtime-bundle';
 import { ensureTemplate } from './synth';
 import { readStageTemplate, type StageTemplate } from './template';
 

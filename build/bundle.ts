@@ -1,16 +1,13 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { PROJECT_ROOT } from '../common/paths';
 import { functionSettings } from '../definitions/function';
+import { buildAndRecord, type EsbuildTarget, ensureBuilt } from './stale';
 
 /** `dist/handler`: what CDK deploys and the local stage runs. */
 export const BUNDLE_DIR = join(PROJECT_ROOT, functionSettings().bundleDir);
 const ENTRY = join(PROJECT_ROOT, 'handler', 'index.ts');
-// The bundle depends on these sources (tests do not go into it) and on this file's build options
-// (the credential plugin below), so a change to either rebuilds it.
-const SOURCE_DIRS = [join(PROJECT_ROOT, 'handler'), join(PROJECT_ROOT, 'definitions')];
-const LOCKFILE = join(PROJECT_ROOT, 'package-lock.json');
 
 /**
  * The DynamoDB client's default credential chain (`@aws-sdk/credential-provider-node`) carries SSO,
@@ -20,43 +17,16 @@ const LOCKFILE = join(PROJECT_ROOT, 'package-lock.json');
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN — the runtime's reserved variables), which is the
  * chain's first link and the one it takes there; the local stage, the integration tests and the
  * cold-start bench pass environment credentials too. So in the bundle only, the chain resolves to
- * this env-only provider (the unbundled code and the unit tests keep the SDK's default chain).
- * Without those variables it fails with an error that says what is missing instead of falling
- * through to providers that are not there; the handler logs it and answers 500.
+ * an env-only provider, build/env-only-credentials.ts (the unbundled code and the unit tests keep
+ * the SDK's default chain). Without those variables it fails with an error that says what is
+ * missing instead of falling through to providers that are not there; the handler logs it and
+ * answers 500.
  */
-const ENV_ONLY_CREDENTIALS = `
-import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { CredentialsProviderError } from '@smithy/core/config';
-export const defaultProvider = (init = {}) => {
-  const fromEnvironment = fromEnv(init);
-  return async () => {
-    try {
-      return await fromEnvironment();
-    } catch {
-      throw new CredentialsProviderError(
-        'No AWS credentials: this function reads them only from the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), which the Lambda runtime sets from the execution role; set them when running the bundle elsewhere',
-        { tryNextLink: false, logger: init.logger },
-      );
-    }
-  };
-};
-export const credentialsWillNeedRefresh = (credentials) => credentials?.expiration !== undefined;
-export const credentialsTreatedAsExpired = (credentials) =>
-  credentials?.expiration !== undefined && credentials.expiration.getTime() - Date.now() < 300000;
-`;
-
 const envOnlyCredentials: Plugin = {
   name: 'env-only-credentials',
   setup(plugin) {
     plugin.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
-      path: 'env-only-credentials',
-      namespace: 'pets-handler',
-    }));
-    plugin.onLoad({ filter: /^env-only-credentials$/, namespace: 'pets-handler' }, () => ({
-      contents: ENV_ONLY_CREDENTIALS,
-      loader: 'js',
-      // Its imports resolve from the project's node_modules like the SDK's own.
-      resolveDir: PROJECT_ROOT,
+      path: join(__dirname, 'env-only-credentials.ts'),
     }));
   },
 };
@@ -64,16 +34,19 @@ const envOnlyCredentials: Plugin = {
 /**
  * Builds `dist/handler/index.js` (+ `index.js.map`): one minified CommonJS file for Node 22 with the
  * AWS SDK bundled and tree-shaken (Lambda's built-in SDK is not relied on, so local and deployed
- * run the same code), its credential chain cut to the environment (see ENV_ONLY_CREDENTIALS). Built into a temp directory beside the bundle and swapped in by rename, so a
+ * run the same code), its credential chain cut to the environment (see envOnlyCredentials). Built into a temp directory
+ * beside the bundle and swapped in by rename, so a
  * stage or a deploy never reads a half-written bundle.
  */
-export async function buildBundle(): Promise<{ dir: string; bytes: number }> {
+export async function buildBundle(): Promise<{ dir: string; bytes: number; metafile: Metafile }> {
   const distDir = join(BUNDLE_DIR, '..');
   await mkdir(distDir, { recursive: true });
   const tempDir = join(distDir, `.handler-build-${process.pid}-${Date.now().toString(36)}`);
   try {
-    await build({
+    const { metafile } = await build({
       entryPoints: [ENTRY],
+      absWorkingDir: PROJECT_ROOT,
+      metafile: true,
       outfile: join(tempDir, 'index.js'),
       bundle: true,
       minify: true,
@@ -104,7 +77,7 @@ export async function buildBundle(): Promise<{ dir: string; bytes: number }> {
     });
     const { size: bytes } = await stat(join(tempDir, 'index.js'));
     await swapInto(tempDir, BUNDLE_DIR);
-    return { dir: BUNDLE_DIR, bytes };
+    return { dir: BUNDLE_DIR, bytes, metafile };
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
@@ -134,54 +107,31 @@ async function swapInto(source: string, target: string): Promise<void> {
   }
 }
 
-/** Newest modification time (ms) of the bundle's sources. */
-async function newestSourceMtime(): Promise<number> {
-  let newest = (await stat(LOCKFILE).catch(() => undefined))?.mtimeMs ?? 0;
-  for (const dir of SOURCE_DIRS) {
-    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-      const path = join(entry.parentPath, entry.name);
-      const rel = relative(dir, path);
-      if (!entry.isFile() || !rel.endsWith('.ts') || rel.endsWith('.test.ts')) continue;
-      if (rel.startsWith(`test/`)) continue;
-      newest = Math.max(newest, (await stat(path)).mtimeMs);
-    }
-  }
-  return newest;
-}
+const HANDLER_BUNDLE: EsbuildTarget = {
+  name: 'handler-bundle',
+  outputs: ['index.js', 'index.js.map'].map((name) => join(BUNDLE_DIR, name)),
+  buildFiles: [__filename, join(PROJECT_ROOT, 'package-lock.json')],
+  build: async () => (await buildBundle()).metafile,
+};
 
-let pending: Promise<{ dir: string; rebuilt: boolean }> | undefined;
-
-/** Builds the bundle only when a handler/ or definitions/ source is newer than it (or it is missing). */
-export function ensureBundle(): Promise<{ dir: string; rebuilt: boolean }> {
-  // One check at a time per process: concurrent callers share it.
-  pending ??= (async () => {
-    const bundleMtime = await Promise.all(
-      ['index.js', 'index.js.map'].map((name) => stat(join(BUNDLE_DIR, name))),
-    ).then(
-      (stats) => Math.min(...stats.map((file) => file.mtimeMs)),
-      () => -1,
-    );
-    if (bundleMtime >= 0 && bundleMtime >= (await newestSourceMtime())) {
-      return { dir: BUNDLE_DIR, rebuilt: false };
-    }
-    await buildBundle();
-    return { dir: BUNDLE_DIR, rebuilt: true };
-  })().finally(() => {
-    pending = undefined;
-  });
-  return pending;
+/** Builds the bundle only when a file it was built from is newer than it (or it is missing). */
+export async function ensureBundle(): Promise<{ dir: string; rebuilt: boolean }> {
+  return { dir: BUNDLE_DIR, rebuilt: await ensureBuilt(HANDLER_BUNDLE) };
 }
 
 if (require.main === module) {
-  buildBundle().then(
-    ({ dir, bytes }) => {
-      console.log(
-        `built ${relative(PROJECT_ROOT, dir)}/index.js: ${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`,
-      );
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
+  buildAndRecord(HANDLER_BUNDLE)
+    .then(() => stat(join(BUNDLE_DIR, 'index.js')))
+    .then(
+      ({ size: bytes }) => {
+        const dir = BUNDLE_DIR;
+        console.log(
+          `built ${relative(PROJECT_ROOT, dir)}/index.js: ${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`,
+        );
+      },
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exitCode = 1;
+      },
+    );
 }
