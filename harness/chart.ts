@@ -32,71 +32,94 @@ export function tickLabel(ms: number): string {
   return `${Number(ms.toPrecision(3))} ms`;
 }
 
+const LABEL_WIDTH = 230;
+const PLOT_WIDTH = 560;
+const VALUE_WIDTH = 80;
+const BAR_HEIGHT = 13;
+const BAR_GAP = 3;
+const GROUP_GAP = 18;
+const TOP = 44;
+const AXIS_HEIGHT = 26;
+const GROUP_HEIGHT = PERCENTILE_SERIES.length * (BAR_HEIGHT + BAR_GAP) - BAR_GAP;
+
+interface Layout {
+  height: number;
+  plotBottom: number;
+  ticks: number[];
+  /** Value → x coordinate. */
+  x: (value: number) => number;
+}
+
+function layout(rows: LatencyRow[]): Layout {
+  const height = TOP + Math.max(rows.length, 1) * (GROUP_HEIGHT + GROUP_GAP) + AXIS_HEIGHT;
+  const max = Math.max(0, ...rows.flatMap((row) => [row.p50, row.p95, row.p99].filter(Number.isFinite)));
+  const ticks = niceTicks(max);
+  const scaleMax = ticks.at(-1) ?? 1;
+  return {
+    height,
+    plotBottom: height - AXIS_HEIGHT,
+    ticks,
+    x: (value) => LABEL_WIDTH + (Math.max(0, value) / scaleMax) * PLOT_WIDTH,
+  };
+}
+
+function legend(): string[] {
+  return PERCENTILE_SERIES.flatMap((series, index) => {
+    const lx = LABEL_WIDTH + index * 80;
+    return [
+      `<rect x="${lx}" y="10" width="12" height="12" rx="2" fill="${series.color}"/>`,
+      `<text x="${lx + 18}" y="21" class="legend">${series.label}</text>`,
+    ];
+  });
+}
+
+/** Grid lines and axis labels. */
+function grid({ ticks, x, plotBottom }: Layout): string[] {
+  return ticks.flatMap((tick) => {
+    const tx = x(tick).toFixed(1);
+    return [
+      `<line x1="${tx}" y1="${TOP - 8}" x2="${tx}" y2="${plotBottom}" class="grid"/>`,
+      `<text x="${tx}" y="${plotBottom + 17}" class="axis" text-anchor="middle">${escapeHtml(tickLabel(tick))}</text>`,
+    ];
+  });
+}
+
+/** One route: its label and a bar per percentile. */
+function routeGroup(row: LatencyRow, index: number, { x }: Layout): string[] {
+  const groupTop = TOP + index * (GROUP_HEIGHT + GROUP_GAP);
+  const route = row.route.length > 34 ? `${row.route.slice(0, 33)}…` : row.route;
+  const label = `<text x="${LABEL_WIDTH - 10}" y="${groupTop + GROUP_HEIGHT / 2 + 4}" class="route" text-anchor="end">${escapeHtml(route)}<title>${escapeHtml(row.route)}</title></text>`;
+  const bars = PERCENTILE_SERIES.flatMap((series, seriesIndex) => {
+    const value = row[series.key];
+    const y = groupTop + seriesIndex * (BAR_HEIGHT + BAR_GAP);
+    const barWidth = Number.isFinite(value) ? Math.max(1, x(value) - LABEL_WIDTH) : 0;
+    return [
+      `<rect x="${LABEL_WIDTH}" y="${y}" width="${barWidth.toFixed(1)}" height="${BAR_HEIGHT}" rx="2" fill="${series.color}"><title>${escapeHtml(`${row.route} ${series.label}: ${formatMs(value)}`)}</title></rect>`,
+      `<text x="${(LABEL_WIDTH + barWidth + 6).toFixed(1)}" y="${y + BAR_HEIGHT - 2}" class="value">${escapeHtml(`${series.label} ${formatMs(value)}`)}</text>`,
+    ];
+  });
+  return [label, ...bars];
+}
+
 /**
  * Horizontal grouped bars, one group per route, one bar per percentile: inline SVG, so the page
  * needs nothing from the network. Every label is escaped.
  */
 export function latencyChartSvg(rows: LatencyRow[], title = 'Latency per route (ms)'): string {
-  const labelWidth = 230;
-  const plotWidth = 560;
-  const valueWidth = 80;
-  const barHeight = 13;
-  const barGap = 3;
-  const groupGap = 18;
-  const top = 44;
-  const axisHeight = 26;
-  const groupHeight = PERCENTILE_SERIES.length * (barHeight + barGap) - barGap;
-  const width = labelWidth + plotWidth + valueWidth;
-  const height = top + Math.max(rows.length, 1) * (groupHeight + groupGap) + axisHeight;
-  const max = Math.max(0, ...rows.flatMap((row) => [row.p50, row.p95, row.p99].filter(Number.isFinite)));
-  const ticks = niceTicks(max);
-  const scaleMax = ticks.at(-1) ?? 1;
-  const x = (value: number) => labelWidth + (Math.max(0, value) / scaleMax) * plotWidth;
-  const plotBottom = height - axisHeight;
-
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" aria-label="${escapeHtml(title)}">`,
-  );
-  parts.push(`<title>${escapeHtml(title)}</title>`);
-  // Legend
-  PERCENTILE_SERIES.forEach((series, index) => {
-    const lx = labelWidth + index * 80;
-    parts.push(
-      `<rect x="${lx}" y="10" width="12" height="12" rx="2" fill="${series.color}"/>`,
-      `<text x="${lx + 18}" y="21" class="legend">${series.label}</text>`,
-    );
-  });
-  // Grid and axis labels
-  for (const tick of ticks) {
-    const tx = x(tick).toFixed(1);
-    parts.push(
-      `<line x1="${tx}" y1="${top - 8}" x2="${tx}" y2="${plotBottom}" class="grid"/>`,
-      `<text x="${tx}" y="${plotBottom + 17}" class="axis" text-anchor="middle">${escapeHtml(tickLabel(tick))}</text>`,
-    );
-  }
-  if (rows.length === 0) {
-    parts.push(`<text x="${labelWidth + 10}" y="${top + 14}" class="axis">no requests were measured</text>`);
-  }
-  rows.forEach((row, index) => {
-    const groupTop = top + index * (groupHeight + groupGap);
-    const route = row.route.length > 34 ? `${row.route.slice(0, 33)}…` : row.route;
-    parts.push(
-      `<text x="${labelWidth - 10}" y="${groupTop + groupHeight / 2 + 4}" class="route" text-anchor="end">${escapeHtml(route)}<title>${escapeHtml(row.route)}</title></text>`,
-    );
-    PERCENTILE_SERIES.forEach((series, seriesIndex) => {
-      const value = row[series.key];
-      const y = groupTop + seriesIndex * (barHeight + barGap);
-      const barWidth = Number.isFinite(value) ? Math.max(1, x(value) - labelWidth) : 0;
-      parts.push(
-        `<rect x="${labelWidth}" y="${y}" width="${barWidth.toFixed(1)}" height="${barHeight}" rx="2" fill="${series.color}"><title>${escapeHtml(`${row.route} ${series.label}: ${formatMs(value)}`)}</title></rect>`,
-        `<text x="${(labelWidth + barWidth + 6).toFixed(1)}" y="${y + barHeight - 2}" class="value">${escapeHtml(`${series.label} ${formatMs(value)}`)}</text>`,
-      );
-    });
-  });
-  parts.push(
-    `<line x1="${labelWidth}" y1="${top - 8}" x2="${labelWidth}" y2="${plotBottom}" class="axis-line"/>`,
-  );
-  parts.push('</svg>');
-  return parts.join('');
+  const chart = layout(rows);
+  const width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH;
+  const empty =
+    rows.length === 0
+      ? [`<text x="${LABEL_WIDTH + 10}" y="${TOP + 14}" class="axis">no requests were measured</text>`]
+      : [];
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 ${width} ${chart.height}" width="${width}" height="${chart.height}" aria-label="${escapeHtml(title)}">`,
+    `<title>${escapeHtml(title)}</title>`,
+    ...legend(),
+    ...grid(chart),
+    ...empty,
+    ...rows.flatMap((row, index) => routeGroup(row, index, chart)),
+    `<line x1="${LABEL_WIDTH}" y1="${TOP - 8}" x2="${LABEL_WIDTH}" y2="${chart.plotBottom}" class="axis-line"/>`,
+    '</svg>',
+  ].join('');
 }

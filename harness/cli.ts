@@ -24,7 +24,7 @@ function lazy(load: () => CommandModule): () => Promise<CommandModule> {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: `run the whole harness (${planLine('local')} → report)`,
-    load: lazy(() => require('./run')),
+    load: lazy(() => require('./run-command')),
   },
   stage: {
     summary: 'start DynamoDB, seed, and serve the bundle on a local API Gateway stage',

@@ -3,7 +3,7 @@
  * before newman, the AWS SDK or the stage are loaded. `require` (this is a CommonJS package) keeps
  * the lazy load typed without file extensions.
  */
-type PostmanRun = typeof import('../postman/run');
+type PostmanRun = typeof import('../postman/newman');
 type LoadRun = typeof import('../load/runner/index');
 type LogCheck = typeof import('../logcheck/index');
 type Seed = typeof import('../seed/index');
@@ -19,7 +19,7 @@ type Compare = typeof import('../compare/index');
 type Cost = typeof import('../cost/index');
 
 export const parts = {
-  newman: (): PostmanRun => require('../postman/run'),
+  newman: (): PostmanRun => require('../postman/newman'),
   load: (): LoadRun => require('../load/runner/index'),
   logCheck: (): LogCheck => require('../logcheck/index'),
   seed: (): Seed => require('../seed/index'),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadOptions } from '../load/runner/index';
 import type { LogCheckOptions } from '../logcheck/index';
-import type { NewmanOptions } from '../postman/run';
+import type { NewmanOptions } from '../postman/newman';
 import type { SeedOptions, SeedSummary } from '../seed/index';
 import { parts } from './parts';
 import { type RunOptions, runHarness } from './pipeline';
@@ -33,7 +33,7 @@ function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}
     .spyOn(parts, 'k6')
     .mockReturnValue({ ...jest.requireActual('../tools/k6'), ensureK6: async () => '/opt/k6' });
   jest.spyOn(parts, 'newman').mockReturnValue({
-    ...jest.requireActual('../postman/run'),
+    ...jest.requireActual('../postman/newman'),
     runNewman: async (options: NewmanOptions) => {
       calls.newman.push(options);
       return newmanResult(

@@ -7,7 +7,7 @@ import type { RunCost } from '../cost/index';
 import type { LoadProfile, LoadResult } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { LogCheckResult } from '../logcheck/index';
-import type { NewmanResult } from '../postman/run';
+import type { NewmanResult } from '../postman/newman';
 import type { StepId } from './step-table';
 
 export type { ComparisonOutcome, LoadResult, LogCheckResult, NewmanResult };

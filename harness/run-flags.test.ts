@@ -1,6 +1,6 @@
 import { UsageError } from '../common/cli';
 import { plannedSteps } from './pipeline';
-import { parseRunFlags } from './run';
+import { parseRunFlags } from './run-command';
 
 function parse(argv: string[]) {
   const parsed = parseRunFlags(argv);

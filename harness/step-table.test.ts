@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { commandsUsage } from './cli';
 import { TARGETS } from './results';
-import { spec } from './run';
+import { spec } from './run-command';
 import { planHelpLines, planLine, renderStepsBlock, STEPS_DOC, writtenStepsBlock } from './step-docs';
 import { plannedStepIds, STEP_IDS, stepDefinition } from './step-table';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../common/paths';
-import { parseRunFlags } from './run';
+import { parseRunFlags } from './run-command';
 
 /**
  * The CI examples cannot run here (they need GitHub and, for one, an AWS account), so this checks

@@ -10,7 +10,7 @@ import { readLogEvents } from '../local/logs';
 import type { PostmanCollection } from '../postman/build-collection';
 import { main } from '../postman/cli';
 import { COLLECTION_PATH } from '../postman/collection-files';
-import { runNewman } from '../postman/run';
+import { runNewman } from '../postman/newman';
 import { loadSeedPets } from '../seed';
 import { dropTable, scanPets, testClient, uniqueTableName } from './support/dynamodb';
 

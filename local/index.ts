@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { ensureBundle } from '../build';
 import { CannotRunError } from '../common/cli';
-import { resources } from '../common/resources';
+import { type Resources, resources } from '../common/resources';
 import { DEFAULT_LOCAL_PORT } from '../definitions/api-gateway';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
 import { seedTable } from '../seed';
@@ -78,6 +78,69 @@ function portTakenError(port: number | undefined): CannotRunError {
   );
 }
 
+interface Starting {
+  options: StartLocalApiOptions;
+  phase: PhaseRunner;
+  started: Resources;
+}
+
+function startDynamoDbPhase({ phase, started }: Starting): Promise<RunningDynamoDb> {
+  return phase('dynamodb', async (update) => {
+    const running = await startDynamoDb({ log: update });
+    started.own(`DynamoDB (${running.kind})`, () => running.stop());
+    return { value: running, detail: `${running.kind} at ${running.endpoint}` };
+  });
+}
+
+function seedPhase({ phase }: Starting, endpoint: string, tableName: string): Promise<unknown> {
+  return phase('seed', async (update) => {
+    const summary = await seedTable({
+      endpoint,
+      tableName,
+      createTable: true,
+      reset: true,
+      onProgress: (done, total) => update(`${done}/${total} pets`),
+    });
+    const pets = `${summary.written.toLocaleString('en-US')} pet${summary.written === 1 ? '' : 's'}`;
+    return { value: summary, detail: `${pets} into ${summary.tableName}` };
+  });
+}
+
+function bundlePhase({ phase }: Starting): Promise<{ dir: string }> {
+  return phase('bundle', async () => {
+    const result = await ensureBundle();
+    const dir = relative(process.cwd(), result.dir) || result.dir;
+    return { value: result, detail: `${result.rebuilt ? 'rebuilt' : 'up to date'}: ${dir}` };
+  });
+}
+
+function stagePhase(
+  { options, phase, started }: Starting,
+  bundleDir: string,
+  tableName: string,
+  dynamoDbEndpoint: string,
+): Promise<RunningStage> {
+  return phase('stage', async (update) => {
+    update(options.port === 0 ? 'on a free port' : `on port ${options.port ?? DEFAULT_LOCAL_PORT}`);
+    const running = await startStage({
+      port: options.port,
+      stage: options.stage,
+      concurrency: options.concurrency,
+      reservedConcurrency: options.reservedConcurrency,
+      bundleDir,
+      logDir: options.logDir,
+      // The template sets the function's own variables (TABLE_NAME resolves to this table).
+      tableName,
+      env: { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: dynamoDbEndpoint },
+      log: update,
+    }).catch((error: unknown) => {
+      throw portTaken(error) ? portTakenError(options.port) : error;
+    });
+    started.own('the local stage', () => running.stop());
+    return { value: running, detail: `${running.url} (function on Node ${running.runtimeNode.version})` };
+  });
+}
+
 /**
  * The one call the harness, `npm run stage` and the tests use to get a local API: a DynamoDB (the
  * provider chain, which reuses jest's when DYNAMODB_ENDPOINT is set) → the table created and
@@ -86,55 +149,16 @@ function portTakenError(port: number | undefined): CannotRunError {
  */
 export async function startLocalApi(options: StartLocalApiOptions = {}): Promise<LocalApi> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const phase = options.phase ?? logEachPhase(log);
-  const started = resources();
+  const starting: Starting = { options, phase: options.phase ?? logEachPhase(log), started: resources() };
   try {
-    const dynamoDb = await phase('dynamodb', async (update) => {
-      const running = await startDynamoDb({ log: update });
-      started.own(`DynamoDB (${running.kind})`, () => running.stop());
-      return { value: running, detail: `${running.kind} at ${running.endpoint}` };
-    });
+    const dynamoDb = await startDynamoDbPhase(starting);
     const tableName =
       typeof options.tableName === 'function'
         ? options.tableName(dynamoDb)
         : (options.tableName ?? DEFAULT_TABLE_NAME);
-    if (options.seed ?? true) {
-      await phase('seed', async (update) => {
-        const summary = await seedTable({
-          endpoint: dynamoDb.endpoint,
-          tableName,
-          createTable: true,
-          reset: true,
-          onProgress: (done, total) => update(`${done}/${total} pets`),
-        });
-        const pets = `${summary.written.toLocaleString('en-US')} pet${summary.written === 1 ? '' : 's'}`;
-        return { value: summary, detail: `${pets} into ${summary.tableName}` };
-      });
-    }
-    const bundle = await phase('bundle', async () => {
-      const result = await ensureBundle();
-      const dir = relative(process.cwd(), result.dir) || result.dir;
-      return { value: result, detail: `${result.rebuilt ? 'rebuilt' : 'up to date'}: ${dir}` };
-    });
-    const stage = await phase('stage', async (update) => {
-      update(options.port === 0 ? 'on a free port' : `on port ${options.port ?? DEFAULT_LOCAL_PORT}`);
-      const running = await startStage({
-        port: options.port,
-        stage: options.stage,
-        concurrency: options.concurrency,
-        reservedConcurrency: options.reservedConcurrency,
-        bundleDir: bundle.dir,
-        logDir: options.logDir,
-        // The template sets the function's own variables (TABLE_NAME resolves to this table).
-        tableName,
-        env: { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: dynamoDb.endpoint },
-        log: update,
-      }).catch((error: unknown) => {
-        throw portTaken(error) ? portTakenError(options.port) : error;
-      });
-      started.own('the local stage', () => running.stop());
-      return { value: running, detail: `${running.url} (function on Node ${running.runtimeNode.version})` };
-    });
+    if (options.seed ?? true) await seedPhase(starting, dynamoDb.endpoint, tableName);
+    const bundle = await bundlePhase(starting);
+    const stage = await stagePhase(starting, bundle.dir, tableName, dynamoDb.endpoint);
     let stopping: Promise<void> | undefined;
     return {
       url: stage.url,
@@ -145,14 +169,14 @@ export async function startLocalApi(options: StartLocalApiOptions = {}): Promise
       logDir: stage.logDir,
       stage,
       stop() {
-        stopping ??= started.stopAll().then((problems) => {
+        stopping ??= starting.started.stopAll().then((problems) => {
           if (problems.length > 0) throw new Error(problems.join('; '));
         });
         return stopping;
       },
     };
   } catch (error) {
-    await started.stopAll();
+    await starting.started.stopAll();
     throw error;
   }
 }

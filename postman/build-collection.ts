@@ -9,6 +9,29 @@ import { writeFileSync } from 'node:fs';
 import { componentSchema, corsSettings } from '../contract/spec';
 import { loadSeedPets } from '../seed';
 import { COLLECTION_PATH, FOLDERS, GATEWAY_FOLDER } from './collection-files';
+import { call, type ScriptCall, scriptLines } from './script-source';
+import {
+  answeredByTheGateway,
+  createdPetComesBack,
+  everyResponse,
+  expectError,
+  expectSchema,
+  expectStatus,
+  expectThePet,
+  followPages,
+  missingAuthenticationToken,
+  newCorrelationId,
+  onlyDogsAreListed,
+  petIsGone,
+  pickAPetToDelete,
+  preflightAllows,
+  rememberNewPet,
+  seededPetsAreListed,
+  skipWithoutNextToken,
+  startPaging,
+  useAnOversizedBreed,
+  useAnUnusedId,
+} from './scripts';
 
 const POSTMAN_SCHEMA_URL = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 
@@ -62,8 +85,8 @@ interface RequestSpec {
   contentType?: string;
   /** Extra headers beyond the two every request sends. */
   headers?: Header[];
-  prerequest?: string;
-  test: string;
+  prerequest?: ScriptCall[];
+  test: ScriptCall[];
 }
 
 /** Stable ids (uuid-shaped, from the name) so regenerating changes nothing unless content changes. */
@@ -72,11 +95,9 @@ function stableId(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Script source → Postman's `exec` lines, with the template literal's indentation removed. */
-function script(listen: PostmanEvent['listen'], source: string): PostmanEvent {
-  const lines = source.replace(/^\n/, '').replace(/\s+$/, '').split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
-  return { listen, script: { type: 'text/javascript', exec: lines.map((l) => l.slice(indent)) } };
+/** Calls of postman/scripts.ts functions → one Postman script. */
+function script(listen: PostmanEvent['listen'], calls: ScriptCall[]): PostmanEvent {
+  return { listen, script: { type: 'text/javascript', exec: scriptLines(calls) } };
 }
 
 function requestItem(folder: string, spec: RequestSpec): PostmanRequestItem {
@@ -109,7 +130,12 @@ function requestItem(folder: string, spec: RequestSpec): PostmanRequestItem {
   };
 }
 
-function folder(name: string, description: string, specs: RequestSpec[], prerequest?: string): PostmanFolder {
+function folder(
+  name: string,
+  description: string,
+  specs: RequestSpec[],
+  prerequest?: ScriptCall[],
+): PostmanFolder {
   return {
     id: stableId(name),
     name,
@@ -119,127 +145,92 @@ function folder(name: string, description: string, specs: RequestSpec[], prerequ
   };
 }
 
-// Ids this run creates: high enough never to meet seeded or generated pets, at most 15 digits so
-// that they are also valid as numeric strings.
-const NEW_ID = 'String(900000000000 + Math.floor(Math.random() * 99999999999))';
+const PET_SCHEMA = 'petSchema';
+const PET_LIST_SCHEMA = 'petListSchema';
+const NEWMAN_TERRIER = { type: 'dog', breed: 'Newman Terrier', price: 12.5 };
 
-const expectStatus = (status: number) =>
-  `pm.test('status is ${status}', () => { pm.response.to.have.status(${status}); });`;
+const status = (code: number) => [call(expectStatus, code)];
+const error = (code: number, field?: string) => [
+  field === undefined ? call(expectError, code) : call(expectError, code, field),
+];
 
-const expectError = (status: number, field?: string) =>
-  [
-    expectStatus(status),
-    `pm.test('body is an Error', () => { pm.response.to.have.jsonSchema(JSON.parse(pm.collectionVariables.get('errorSchema'))); });`,
-    field === undefined
-      ? ''
-      : `pm.test('errors name the field ${field}', () => { pm.expect(pm.response.json().errors.map((e) => e.field)).to.include('${field}'); });`,
-  ]
-    .filter(Boolean)
-    .join('\n');
+function listRequests(): RequestSpec[] {
+  return [
+    {
+      name: 'List pets',
+      description: 'GET /pets: a JSON array of pets; the seeded pets are all there.',
+      method: 'GET',
+      path: '/pets',
+      test: [
+        call(expectStatus, 200),
+        call(expectSchema, 'every pet matches the Pet schema', PET_LIST_SCHEMA),
+        call(seededPetsAreListed),
+      ],
+    },
+    {
+      name: 'List dogs',
+      description: 'GET /pets?type=dog: only dogs (a query on the type index), the seeded dogs among them.',
+      method: 'GET',
+      path: '/pets',
+      query: [['type', 'dog']],
+      test: [
+        call(expectStatus, 200),
+        call(expectSchema, 'every pet matches the Pet schema', PET_LIST_SCHEMA),
+        call(onlyDogsAreListed),
+      ],
+    },
+  ];
+}
+
+/** A pet created, read back, deleted, and gone. */
+function lifecycleRequests(): RequestSpec[] {
+  return [
+    {
+      name: 'Create a pet',
+      description: 'POST /pets with an id unique to the run, id and price as numeric strings.',
+      method: 'POST',
+      path: '/pets',
+      body: '{\n  "id": "{{petId}}",\n  "type": "dog",\n  "breed": "Newman Terrier",\n  "price": "12.50"\n}',
+      prerequest: [call(rememberNewPet, 'petId')],
+      test: [
+        call(expectStatus, 201),
+        call(expectSchema, 'the stored pet matches the Pet schema', PET_SCHEMA),
+        call(createdPetComesBack),
+      ],
+    },
+    {
+      name: 'Read the pet back',
+      description: 'GET /pets/{id}: the pet as created, numbers as numbers.',
+      method: 'GET',
+      path: '/pets/{{petId}}',
+      test: [
+        call(expectStatus, 200),
+        call(expectSchema, 'the pet matches the Pet schema', PET_SCHEMA),
+        call(expectThePet, 'it is the pet just created', 'petId', NEWMAN_TERRIER),
+      ],
+    },
+    {
+      name: 'Delete the pet',
+      description: 'DELETE /pets/{id}: 204 without a body.',
+      method: 'DELETE',
+      path: '/pets/{{petId}}',
+      test: status(204),
+    },
+    {
+      name: 'Read the deleted pet',
+      description: 'GET /pets/{id} after the delete: 404.',
+      method: 'GET',
+      path: '/pets/{{petId}}',
+      test: error(404),
+    },
+  ];
+}
 
 function petsFolder(): PostmanFolder {
   return folder(
     FOLDERS.pets,
     'The happy path: list, filter by type, create with numeric strings, read back, delete, 404 after.',
-    [
-      {
-        name: 'List pets',
-        description: 'GET /pets: a JSON array of pets; the seeded pets are all there.',
-        method: 'GET',
-        path: '/pets',
-        test: `
-          ${expectStatus(200)}
-          pm.test('every pet matches the Pet schema', () => {
-            pm.response.to.have.jsonSchema(JSON.parse(pm.collectionVariables.get('petListSchema')), { multipleOfPrecision: 9 });
-          });
-          pm.test('the seeded pets are all there', () => {
-            const byId = new Map(pm.response.json().map((pet) => [pet.id, pet]));
-            for (const seeded of JSON.parse(pm.collectionVariables.get('seededPets'))) {
-              pm.expect(byId.get(seeded.id), 'pet ' + seeded.id).to.deep.equal(seeded);
-            }
-          });
-        `,
-      },
-      {
-        name: 'List dogs',
-        description: 'GET /pets?type=dog: only dogs (a query on the type index), the seeded dogs among them.',
-        method: 'GET',
-        path: '/pets',
-        query: [['type', 'dog']],
-        test: `
-          ${expectStatus(200)}
-          pm.test('every pet matches the Pet schema', () => {
-            pm.response.to.have.jsonSchema(JSON.parse(pm.collectionVariables.get('petListSchema')), { multipleOfPrecision: 9 });
-          });
-          pm.test('only dogs, and every seeded dog', () => {
-            const pets = pm.response.json();
-            pm.expect(pets.filter((pet) => pet.type !== 'dog')).to.deep.equal([]);
-            const ids = pets.map((pet) => pet.id);
-            const seededDogs = JSON.parse(pm.collectionVariables.get('seededPets')).filter((pet) => pet.type === 'dog');
-            pm.expect(seededDogs.length, 'the seed has dogs').to.be.above(0);
-            pm.expect(ids).to.include.members(seededDogs.map((pet) => pet.id));
-          });
-        `,
-      },
-      {
-        name: 'Create a pet',
-        description: 'POST /pets with an id unique to the run, id and price as numeric strings.',
-        method: 'POST',
-        path: '/pets',
-        body: '{\n  "id": "{{petId}}",\n  "type": "dog",\n  "breed": "Newman Terrier",\n  "price": "12.50"\n}',
-        prerequest: `
-          const petId = ${NEW_ID};
-          pm.collectionVariables.set('petId', petId);
-          // Recorded before sending: the Cleanup folder deletes it even if this response is lost.
-          const created = JSON.parse(pm.collectionVariables.get('createdIds') || '[]');
-          pm.collectionVariables.set('createdIds', JSON.stringify(created.concat([petId])));
-        `,
-        test: `
-          ${expectStatus(201)}
-          pm.test('the stored pet matches the Pet schema', () => {
-            pm.response.to.have.jsonSchema(JSON.parse(pm.collectionVariables.get('petSchema')), { multipleOfPrecision: 9 });
-          });
-          pm.test('numeric strings come back as numbers', () => {
-            const pet = pm.response.json();
-            pm.expect(pet).to.deep.equal({ id: Number(pm.collectionVariables.get('petId')), type: 'dog', breed: 'Newman Terrier', price: 12.5 });
-            pm.expect(pet.id).to.be.a('number');
-            pm.expect(pet.price).to.be.a('number');
-          });
-          pm.test('Location names the new pet', () => {
-            pm.expect(pm.response.headers.get('location')).to.match(new RegExp('/pets/' + pm.collectionVariables.get('petId') + '$'));
-          });
-        `,
-      },
-      {
-        name: 'Read the pet back',
-        description: 'GET /pets/{id}: the pet as created, numbers as numbers.',
-        method: 'GET',
-        path: '/pets/{{petId}}',
-        test: `
-          ${expectStatus(200)}
-          pm.test('the pet matches the Pet schema', () => {
-            pm.response.to.have.jsonSchema(JSON.parse(pm.collectionVariables.get('petSchema')), { multipleOfPrecision: 9 });
-          });
-          pm.test('it is the pet just created', () => {
-            pm.expect(pm.response.json()).to.deep.equal({ id: Number(pm.collectionVariables.get('petId')), type: 'dog', breed: 'Newman Terrier', price: 12.5 });
-          });
-        `,
-      },
-      {
-        name: 'Delete the pet',
-        description: 'DELETE /pets/{id}: 204 without a body.',
-        method: 'DELETE',
-        path: '/pets/{{petId}}',
-        test: expectStatus(204),
-      },
-      {
-        name: 'Read the deleted pet',
-        description: 'GET /pets/{id} after the delete: 404.',
-        method: 'GET',
-        path: '/pets/{{petId}}',
-        test: expectError(404),
-      },
-    ],
+    [...listRequests(), ...lifecycleRequests()],
   );
 }
 
@@ -278,21 +269,17 @@ function brokenPetRules(): [string, string, string][] {
   return cases.map(([name, field, body]) => [name, field, body.replace('"{{unusedId}}"', '{{unusedId}}')]);
 }
 
-function validationFolder(): PostmanFolder {
-  const collide: RequestSpec[] = [
+/** A pet, a duplicate of its id (409), proof that nothing was overwritten, and its deletion. */
+function collisionRequests(): RequestSpec[] {
+  return [
     {
       name: 'Create a pet to collide with',
       description: 'POST /pets: a pet the duplicate below collides with.',
       method: 'POST',
       path: '/pets',
       body: '{ "id": {{collisionId}}, "type": "cat", "breed": "Original", "price": 3 }',
-      prerequest: `
-        const collisionId = ${NEW_ID};
-        pm.collectionVariables.set('collisionId', collisionId);
-        const created = JSON.parse(pm.collectionVariables.get('createdIds') || '[]');
-        pm.collectionVariables.set('createdIds', JSON.stringify(created.concat([collisionId])));
-      `,
-      test: expectStatus(201),
+      prerequest: [call(rememberNewPet, 'collisionId')],
+      test: status(201),
     },
     {
       name: 'Duplicate id',
@@ -300,44 +287,53 @@ function validationFolder(): PostmanFolder {
       method: 'POST',
       path: '/pets',
       body: '{ "id": {{collisionId}}, "type": "cat", "breed": "Overwritten", "price": 4 }',
-      test: expectError(409),
+      test: error(409),
     },
     {
       name: 'The duplicate changed nothing',
       description: 'GET /pets/{id}: still the original pet.',
       method: 'GET',
       path: '/pets/{{collisionId}}',
-      test: `
-        ${expectStatus(200)}
-        pm.test('the original pet is untouched', () => {
-          pm.expect(pm.response.json()).to.deep.equal({ id: Number(pm.collectionVariables.get('collisionId')), type: 'cat', breed: 'Original', price: 3 });
-        });
-      `,
+      test: [
+        call(expectStatus, 200),
+        call(expectThePet, 'the original pet is untouched', 'collisionId', {
+          type: 'cat',
+          breed: 'Original',
+          price: 3,
+        }),
+      ],
     },
     {
       name: 'Delete the pet collided with',
       description: 'DELETE /pets/{id}: 204.',
       method: 'DELETE',
       path: '/pets/{{collisionId}}',
-      test: expectStatus(204),
+      test: status(204),
     },
   ];
-  const rules: RequestSpec[] = brokenPetRules().map(([name, field, body]) => ({
+}
+
+function invalidPetRequests(): RequestSpec[] {
+  return brokenPetRules().map(([name, field, body]) => ({
     name: `Invalid pet: ${name}`,
     description: `POST /pets with ${name}: 400 naming ${field}.`,
     method: 'POST',
     path: '/pets',
     body,
-    test: expectError(400, field),
+    test: error(400, field),
   }));
-  const others: RequestSpec[] = [
+}
+
+/** Bodies and ids the API refuses before its pet rules: malformed, wrong type, too large, unknown. */
+function refusedRequests(): RequestSpec[] {
+  return [
     {
       name: 'Malformed JSON',
       description: 'POST /pets with a body that is not JSON: 400.',
       method: 'POST',
       path: '/pets',
       body: '{ "id": {{unusedId}}, "type": "dog",',
-      test: expectError(400),
+      test: error(400),
     },
     {
       name: 'Wrong content type',
@@ -346,7 +342,7 @@ function validationFolder(): PostmanFolder {
       path: '/pets',
       body: '{ "id": {{unusedId}}, "type": "dog", "breed": "Newman Terrier", "price": 1 }',
       contentType: 'text/plain',
-      test: expectError(415),
+      test: error(415),
     },
     {
       name: 'Body over 16 KiB',
@@ -354,103 +350,73 @@ function validationFolder(): PostmanFolder {
       method: 'POST',
       path: '/pets',
       body: '{ "id": {{unusedId}}, "type": "dog", "breed": "{{oversizedBreed}}", "price": 1 }',
-      prerequest: `pm.variables.set('oversizedBreed', 'x'.repeat(17 * 1024));`,
-      test: expectError(413),
+      prerequest: [call(useAnOversizedBreed)],
+      test: error(413),
     },
     {
       name: 'Unknown id',
       description: 'GET /pets/{id} for an id nobody created: 404 (so none of the invalid pets was stored).',
       method: 'GET',
       path: '/pets/{{unusedId}}',
-      test: expectError(404),
+      test: error(404),
     },
     {
       name: 'Delete an unknown id',
       description: 'DELETE /pets/{id} for an id nobody created: 404.',
       method: 'DELETE',
       path: '/pets/{{unusedId}}',
-      test: expectError(404),
+      test: error(404),
     },
     {
       name: 'Non-integer id',
       description: 'GET /pets/abc: 400 naming id.',
       method: 'GET',
       path: '/pets/abc',
-      test: expectError(400, 'id'),
+      test: error(400, 'id'),
     },
     {
       name: 'Delete a non-integer id',
       description: 'DELETE /pets/1.5: 400 naming id.',
       method: 'DELETE',
       path: '/pets/1.5',
-      test: expectError(400, 'id'),
+      test: error(400, 'id'),
     },
-    ...(
-      [
-        ['Limit zero', 'limit', '0'],
-        ['Limit over 1000', 'limit', '1001'],
-        ['Limit not a number', 'limit', 'ten'],
-        ['Bad nextToken', 'nextToken', 'not-a-token'],
-        ['Empty type filter', 'type', ''],
-      ] as const
-    ).map(
-      ([name, parameter, value]): RequestSpec => ({
-        name,
-        description: `GET /pets?${parameter}=${value}: 400 naming ${parameter}.`,
-        method: 'GET',
-        path: '/pets',
-        query: [[parameter, value]],
-        test: expectError(400, parameter),
-      }),
-    ),
   ];
+}
+
+function badParameterRequests(): RequestSpec[] {
+  const cases = [
+    ['Limit zero', 'limit', '0'],
+    ['Limit over 1000', 'limit', '1001'],
+    ['Limit not a number', 'limit', 'ten'],
+    ['Bad nextToken', 'nextToken', 'not-a-token'],
+    ['Empty type filter', 'type', ''],
+  ] as const;
+  return cases.map(
+    ([name, parameter, value]): RequestSpec => ({
+      name,
+      description: `GET /pets?${parameter}=${value}: 400 naming ${parameter}.`,
+      method: 'GET',
+      path: '/pets',
+      query: [[parameter, value]],
+      test: error(400, parameter),
+    }),
+  );
+}
+
+function validationFolder(): PostmanFolder {
   return folder(
     FOLDERS.validation,
     'Every rule of the Pet schema broken once, malformed and oversized bodies, wrong content type, duplicate and unknown ids, bad paging parameters.',
-    [...collide, ...rules, ...others],
+    [...collisionRequests(), ...invalidPetRequests(), ...refusedRequests(), ...badParameterRequests()],
     // A fresh id per request that nothing creates; if a bug stored one, the collection-level test records it for Cleanup.
-    `pm.variables.set('unusedId', ${NEW_ID});`,
+    [call(useAnUnusedId)],
   );
 }
 
 function pagingFolder(): PostmanFolder {
   // The shared page check: schema, no pet twice, then either follow Link rel="next" or compare totals.
-  const followPages = `
-    ${expectStatus(200)}
-    const pageLimit = Number(pm.collectionVariables.get('pageLimit'));
-    const page = pm.response.json();
-    pm.test('every pet matches the Pet schema', () => {
-      pm.response.to.have.jsonSchema(JSON.parse(pm.collectionVariables.get('petListSchema')), { multipleOfPrecision: 9 });
-    });
-    pm.test('the page holds at most ' + pageLimit + ' pets', () => { pm.expect(page.length).to.be.at.most(pageLimit); });
-    const seen = JSON.parse(pm.collectionVariables.get('pagedIds') || '[]');
-    const ids = page.map((pet) => pet.id);
-    pm.test('no pet appears twice', () => { pm.expect(ids.filter((id) => seen.includes(id))).to.deep.equal([]); });
-    const allSeen = seen.concat(ids);
-    pm.collectionVariables.set('pagedIds', JSON.stringify(allSeen));
-    const pages = Number(pm.collectionVariables.get('pageCount') || '0') + 1;
-    pm.collectionVariables.set('pageCount', String(pages));
-    const everyId = JSON.parse(pm.collectionVariables.get('everyPetId') || '[]');
-    const maxPages = Math.ceil(everyId.length / pageLimit) + 1;
-    const link = /<([^>]+)>\\s*;\\s*rel="?next"?/.exec(pm.response.headers.get('link') || '');
-    if (link && pages < maxPages) {
-      pm.test('Link rel="next" points at /pets with the same limit and a nextToken', () => {
-        pm.expect(link[1]).to.match(/\\/pets\\?/);
-        pm.expect(link[1]).to.match(new RegExp('[?&]limit=' + pageLimit + '(&|$)'));
-        pm.expect(link[1]).to.match(/[?&]nextToken=[^&]+/);
-      });
-      // The token exactly as the link carries it (already URL-encoded).
-      pm.collectionVariables.set('nextToken', /[?&]nextToken=([^&]+)/.exec(link[1])[1]);
-      pm.execution.setNextRequest('Next page');
-    } else {
-      pm.collectionVariables.set('nextToken', '');
-      pm.test('the pages end within ' + maxPages + ' pages', () => { pm.expect(link, 'a Link rel="next" on page ' + pages).to.equal(null); });
-      pm.test('the pages hold every pet of the unpaged list, each once', () => {
-        pm.expect(allSeen.slice().sort((a, b) => a - b)).to.deep.equal(everyId.slice().sort((a, b) => a - b));
-      });
-      pm.test('there were several pages', () => { pm.expect(pages).to.be.above(1); });
-    }
-  `;
+  const pageChecks = [call(followPages)];
   return folder(
     FOLDERS.paging,
     'Page through every pet with a small limit following Link rel="next"; no pet twice, the count equals an unpaged list taken first.',
@@ -461,14 +427,7 @@ function pagingFolder(): PostmanFolder {
         method: 'GET',
         path: '/pets',
         query: [['limit', '1000']],
-        test: `
-          ${expectStatus(200)}
-          pm.test('one page holds them all (no Link rel="next")', () => { pm.expect(pm.response.headers.get('link') || '').not.to.match(/rel="?next/); });
-          pm.collectionVariables.set('everyPetId', JSON.stringify(pm.response.json().map((pet) => pet.id)));
-          pm.collectionVariables.set('pagedIds', '[]');
-          pm.collectionVariables.set('pageCount', '0');
-          pm.collectionVariables.set('nextToken', '');
-        `,
+        test: [call(expectStatus, 200), call(startPaging)],
       },
       {
         name: 'First page',
@@ -476,7 +435,7 @@ function pagingFolder(): PostmanFolder {
         method: 'GET',
         path: '/pets',
         query: [['limit', '{{pageLimit}}']],
-        test: followPages,
+        test: pageChecks,
       },
       {
         name: 'Next page',
@@ -487,9 +446,8 @@ function pagingFolder(): PostmanFolder {
           ['limit', '{{pageLimit}}'],
           ['nextToken', '{{nextToken}}'],
         ],
-        // Reached by falling through only when the first page was the last: nothing to fetch then.
-        prerequest: `if (!pm.collectionVariables.get('nextToken')) { pm.execution.skipRequest(); }`,
-        test: followPages,
+        prerequest: [call(skipWithoutNextToken)],
+        test: pageChecks,
       },
     ],
   );
@@ -497,13 +455,7 @@ function pagingFolder(): PostmanFolder {
 
 function gatewayFolder(): PostmanFolder {
   const cors = corsSettings();
-  const missingToken = `
-    ${expectStatus(403)}
-    pm.test('the gateway says Missing Authentication Token', () => {
-      pm.expect(pm.response.json()).to.deep.equal({ message: 'Missing Authentication Token' });
-      pm.expect(pm.response.headers.get('x-amzn-errortype') || '').to.match(/^MissingAuthenticationTokenException/);
-    });
-  `;
+  const missingToken = [call(missingAuthenticationToken)];
   return folder(
     GATEWAY_FOLDER,
     'Answered by the API Gateway stage itself; these requests never reach the function and leave no handler log line.',
@@ -534,19 +486,16 @@ function gatewayFolder(): PostmanFolder {
           { key: 'access-control-request-method', value: 'POST' },
           { key: 'access-control-request-headers', value: 'content-type,x-correlation-id,x-harness-run-id' },
         ],
-        test: `
-          pm.test('status is 2xx', () => { pm.expect(pm.response.code).to.be.oneOf([200, 204]); });
-          pm.test('allows the methods and headers of the contract', () => {
-            const split = (name) => (pm.response.headers.get(name) || '').toLowerCase().split(/\\s*,\\s*/);
-            pm.expect(split('access-control-allow-methods')).to.include.members(${JSON.stringify(cors.allowMethods.map((m) => m.toLowerCase()))});
-            pm.expect(split('access-control-allow-headers')).to.include.members(${JSON.stringify(cors.allowHeaders.map((h) => h.toLowerCase()))});
-            pm.expect(pm.response.headers.get('access-control-allow-origin')).to.be.oneOf(['*', 'https://example.org']);
-          });
-        `,
+        test: [
+          call(
+            preflightAllows,
+            cors.allowMethods.map((method) => method.toLowerCase()),
+            cors.allowHeaders.map((header) => header.toLowerCase()),
+          ),
+        ],
       },
     ],
-    // Read by the collection-level test: the stage answers these, so nothing echoes the correlation id.
-    `pm.variables.set('answeredBy', 'gateway');`,
+    [call(answeredByTheGateway)],
   );
 }
 
@@ -560,74 +509,12 @@ function cleanupFolder(): PostmanFolder {
         description: 'DELETE /pets/{id} for each id left in createdIds; repeats itself until none is left.',
         method: 'DELETE',
         path: '/pets/{{cleanupId}}',
-        prerequest: `
-          const left = JSON.parse(pm.collectionVariables.get('createdIds') || '[]');
-          if (left.length === 0) {
-            pm.execution.skipRequest();
-          } else {
-            pm.collectionVariables.set('cleanupId', String(left[0]));
-          }
-        `,
-        test: `
-          const cleanupId = pm.collectionVariables.get('cleanupId');
-          pm.test('pet ' + cleanupId + ' is gone (204, or 404 if it was never stored)', () => {
-            pm.expect(pm.response.code).to.be.oneOf([204, 404]);
-          });
-          // Each id is tried once, whatever the answer, so a failing delete cannot loop forever.
-          const left = JSON.parse(pm.collectionVariables.get('createdIds') || '[]').filter((id) => String(id) !== cleanupId);
-          pm.collectionVariables.set('createdIds', JSON.stringify(left));
-          if (left.length > 0) { pm.execution.setNextRequest('Delete a pet this run created'); }
-        `,
+        prerequest: [call(pickAPetToDelete)],
+        test: [call(petIsGone)],
       },
     ],
   );
 }
-
-/** Runs before every request: the fresh correlation id that the function logs and echoes. */
-const COLLECTION_PREREQUEST = `
-  pm.variables.set('correlationId', require('uuid').v4());
-  // The Gateway folder's own pre-request script sets 'gateway' after this one runs.
-  pm.variables.set('answeredBy', 'function');
-`;
-
-/** Runs after every request: the checks every response must pass, and bookkeeping for Cleanup. */
-const COLLECTION_TEST = `
-  const sentCorrelationId = pm.variables.get('correlationId');
-  if (pm.variables.get('answeredBy') === 'gateway') {
-    // The stage answers without invoking the function, so nothing can echo the id: an echo here
-    // would mean the request reached the function after all.
-    pm.test('answered by the gateway (no x-correlation-id echo)', () => {
-      pm.expect(pm.response.headers.get('x-correlation-id')).to.equal(undefined);
-    });
-  } else {
-    pm.test('echoes x-correlation-id', () => {
-      pm.expect(pm.response.headers.get('x-correlation-id')).to.equal(sentCorrelationId);
-    });
-  }
-  if (pm.response.code === 204) {
-    // 204 has no body, so there is no JSON to label; if a content type is sent it must still be JSON.
-    pm.test('204 has no body', () => { pm.expect(pm.response.text()).to.equal(''); });
-    pm.test('204 content type, if any, is JSON', () => {
-      pm.expect(pm.response.headers.get('content-type') || 'application/json').to.match(/^application\\/json\\b/i);
-    });
-  } else {
-    pm.test('answers JSON (content-type application/json)', () => {
-      pm.expect(pm.response.headers.get('content-type')).to.match(/^application\\/json\\b/i);
-      pm.response.json();
-    });
-  }
-  // Cleanup deletes what this run stored and did not delete: every 201 is recorded, every 204/404 on
-  // a DELETE crosses the id off.
-  const created = JSON.parse(pm.collectionVariables.get('createdIds') || '[]').map(String);
-  if (pm.request.method === 'POST' && pm.response.code === 201) {
-    const id = String(pm.response.json().id);
-    if (!created.includes(id)) { pm.collectionVariables.set('createdIds', JSON.stringify(created.concat([id]))); }
-  }
-  if (pm.request.method === 'DELETE' && (pm.response.code === 204 || pm.response.code === 404)) {
-    const id = pm.request.url.path[pm.request.url.path.length - 1];
-    pm.collectionVariables.set('createdIds', JSON.stringify(created.filter((createdId) => createdId !== id)));
-  }
-`;
 
 export function buildCollection(): PostmanCollection {
   const petSchema = componentSchema('Pet');
@@ -650,7 +537,7 @@ export function buildCollection(): PostmanCollection {
       schema: POSTMAN_SCHEMA_URL,
     },
     item: [petsFolder(), validationFolder(), pagingFolder(), gatewayFolder(), cleanupFolder()],
-    event: [script('prerequest', COLLECTION_PREREQUEST), script('test', COLLECTION_TEST)],
+    event: [script('prerequest', [call(newCorrelationId)]), script('test', [call(everyResponse)])],
     variable: Object.entries(variables).map(([key, value]) => ({ key, value, type: 'string' as const })),
   };
 }

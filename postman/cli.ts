@@ -1,6 +1,6 @@
 import { type CommandSpec, choiceFlag, parseFlags, UsageError } from '../common/cli';
 import { newRunId } from '../common/paths';
-import { runNewman } from './run';
+import { runNewman } from './newman';
 
 const spec = {
   name: 'pets-harness newman',

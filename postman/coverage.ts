@@ -1,11 +1,13 @@
 /**
  * Which operations and documented statuses of the contract the collection exercises. A request
  * maps to an operation by its method and path (`{{baseUrl}}/pets/{{petId}}` matches `/pets/{id}`);
- * a status counts when the request's test asserts it with `pm.response.to.have.status(N)`.
+ * a status counts when the request's test asserts it: `pm.response.to.have.status(N)`, or a call of
+ * the script helpers that do, `expectStatus(pm, N)` / `expectError(pm, N, …)`.
  */
 import type { Operation } from '../contract/spec';
 import type { PostmanCollection } from './build-collection';
 import { GATEWAY_FOLDER } from './collection-files';
+import { expectError, expectStatus } from './scripts';
 
 /**
  * Documented statuses a client cannot provoke against a healthy stage, so no collection request
@@ -29,6 +31,11 @@ export interface CollectionRequest {
   statuses: number[];
 }
 
+const STATUS_ASSERTION = new RegExp(
+  `pm\\.response\\.to\\.have\\.status\\((\\d{3})\\)|^(?:${expectStatus.name}|${expectError.name})\\(pm, (\\d{3})\\b`,
+  'gm',
+);
+
 export function collectionRequests(collection: PostmanCollection): CollectionRequest[] {
   return collection.item.flatMap((folder) =>
     folder.item.map((item) => {
@@ -36,9 +43,7 @@ export function collectionRequests(collection: PostmanCollection): CollectionReq
         .filter((event) => event.listen === 'test')
         .flatMap((event) => event.script.exec)
         .join('\n');
-      const statuses = [...tests.matchAll(/pm\.response\.to\.have\.status\((\d{3})\)/g)].map((m) =>
-        Number(m[1]),
-      );
+      const statuses = [...tests.matchAll(STATUS_ASSERTION)].map((m) => Number(m[1] ?? m[2]));
       return {
         folder: folder.name,
         name: item.name,
