@@ -99,6 +99,15 @@ export function choiceFlag<T extends string>(
  * Runs a command's main and exits with its code: UsageError and CannotRunError → 2 with the
  * message; any other error → 1.
  */
+/** `--run-id`: names a report folder and a header; a new time-sorted id when absent. */
+export function runIdFlag(value: string | undefined, makeId: () => string): string {
+  const runId = value ?? makeId();
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId)) {
+    throw new UsageError(`--run-id may hold letters, digits, '.', '_' and '-' (at most 128), got '${runId}'`);
+  }
+  return runId;
+}
+
 export function runMain(main: (argv: string[]) => Promise<number>, argv = process.argv.slice(2)): void {
   main(argv).then(
     (code) => {

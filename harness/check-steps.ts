@@ -10,15 +10,18 @@ import type { StepOutcome } from './steps';
 
 /** The checks of a run: each judges the API and hands back the part's own result. */
 
-export async function runNewmanStep(run: RunContext): Promise<StepOutcome<unknown>> {
-  const { options, environment } = run;
-  const result = await parts.newman().runNewman({
+/** What every check that sends requests is told: where, as which run, where its reports go. */
+function requestOptions({ options, environment }: RunContext) {
+  return {
     baseUrl: found(environment.baseUrl, 'stage URL'),
     runId: options.runId,
-    env: options.target,
     reportsDir: options.reportsDir,
     quiet: true,
-  });
+  };
+}
+
+export async function runNewmanStep(run: RunContext): Promise<StepOutcome<unknown>> {
+  const result = await parts.newman().runNewman({ ...requestOptions(run), env: run.options.target });
   run.newman = result;
   const passedAssertions = result.assertions.total - result.assertions.failed;
   return {
@@ -29,13 +32,10 @@ export async function runNewmanStep(run: RunContext): Promise<StepOutcome<unknow
 }
 
 export async function runK6(run: RunContext): Promise<StepOutcome<unknown>> {
-  const { options, environment } = run;
+  const { options } = run;
   const result = await parts.load().runLoad({
-    baseUrl: found(environment.baseUrl, 'stage URL'),
-    runId: options.runId,
+    ...requestOptions(run),
     profile: options.profile,
-    reportsDir: options.reportsDir,
-    quiet: true,
     runners: options.runners ?? 1,
   });
   run.load = result;

@@ -1,6 +1,6 @@
 import type { Step } from '../common/progress';
 import { checkLogs, compareWithBaseline, runK6, runNewmanStep } from './check-steps';
-import type { LoadProfile, Target } from './results';
+import { type LoadProfile, TARGETS, type Target } from './results';
 import type { RunContext, RunOptions } from './run-context';
 import { checkCredentials, provisionTools, readStackOutputs, seedStackTable } from './setup-steps';
 import type { StepOutcome } from './steps';
@@ -43,6 +43,11 @@ export interface StepDefinition {
   ownProgress?: boolean;
 }
 
+/** The same work, described the same way, on every target. */
+function onEveryTarget(does: string, work: StepWork): Partial<Record<Target, OnTarget>> {
+  return Object.fromEntries(TARGETS.map((target) => [target, { does, work }]));
+}
+
 const notNeededWithoutLoad = {
   when: '`--skip-load`',
   reason: (options: RunOptions) => (options.skipLoad ? 'k6 not needed (--skip-load)' : undefined),
@@ -61,10 +66,7 @@ export const STEPS = {
     check: false,
     needs: 'the tool cache (k6 is fetched into it the first time)',
     passesWhen: 'k6 is in the tool cache',
-    on: {
-      local: { does: 'provisions k6', work: provisionTools },
-      aws: { does: 'provisions k6', work: provisionTools },
-    },
+    on: onEveryTarget('provisions k6', provisionTools),
     skip: notNeededWithoutLoad,
   },
   dynamodb: {
@@ -122,10 +124,7 @@ export const STEPS = {
     check: true,
     needs: 'the stage URL',
     passesWhen: 'every assertion of the Postman collection passes',
-    on: {
-      local: { does: 'runs the Postman collection', work: runNewmanStep },
-      aws: { does: 'runs the Postman collection', work: runNewmanStep },
-    },
+    on: onEveryTarget('runs the Postman collection against the stage URL', runNewmanStep),
     ownProgress: true,
   },
   load: {
@@ -133,10 +132,7 @@ export const STEPS = {
     check: true,
     needs: 'k6, the stage URL',
     passesWhen: 'every threshold of the k6 profile (`--profile`, default `smoke`) holds',
-    on: {
-      local: { does: 'runs the k6 load script', work: runK6 },
-      aws: { does: 'runs the k6 load script against the stage URL', work: runK6 },
-    },
+    on: onEveryTarget('runs the k6 load script against the stage URL', runK6),
     skip: {
       when: '`--skip-load`',
       reason: (options) => (options.skipLoad ? '--skip-load' : undefined),
@@ -161,16 +157,10 @@ export const STEPS = {
       'the log check’s lines, k6’s samples; an earlier passing run of the same target and profile (`--baseline`)',
     passesWhen:
       'no latency, Init Duration, memory or bundle-size figure got significantly worse than the baseline’s (docs/compare.md); the run’s cost is computed either way',
-    on: {
-      local: {
-        does: 'keeps the run’s figures and cost, compares them with the baseline',
-        work: compareWithBaseline,
-      },
-      aws: {
-        does: 'keeps the run’s figures and cost, compares them with the baseline',
-        work: compareWithBaseline,
-      },
-    },
+    on: onEveryTarget(
+      'keeps the run’s figures and cost, compares them with the baseline',
+      compareWithBaseline,
+    ),
   },
 } satisfies Record<string, StepDefinition>;
 

@@ -1,4 +1,4 @@
-import { type CommandSpec, choiceFlag, parseFlags, UsageError } from '../common/cli';
+import { type CommandSpec, choiceFlag, parseFlags, runIdFlag, UsageError } from '../common/cli';
 import { newRunId } from '../common/paths';
 import { runNewman } from './newman';
 
@@ -31,10 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
     throw new UsageError(`--base-url must be an http(s) URL, got '${baseUrl}'`);
   }
-  const runId = flags['run-id'] ?? newRunId();
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId)) {
-    throw new UsageError(`--run-id may hold letters, digits, '.', '_' and '-' (at most 128), got '${runId}'`);
-  }
+  const runId = runIdFlag(flags['run-id'], newRunId);
   const result = await runNewman({
     baseUrl,
     runId,

@@ -18,6 +18,15 @@ const keyValue = {
   },
 };
 
+/** What folders (item groups) and requests (items) both have. */
+const NAMED_PROPERTIES = {
+  id: { type: 'string' },
+  name: { type: 'string', minLength: 1 },
+  description: { type: 'string' },
+  variable: { $ref: '#/$defs/variables' },
+  event: { $ref: '#/$defs/events' },
+};
+
 export const COLLECTION_V21_SCHEMA = {
   $id: 'pets-harness/postman-collection-v2.1-subset',
   type: 'object',
@@ -85,12 +94,8 @@ export const COLLECTION_V21_SCHEMA = {
       required: ['item'],
       additionalProperties: false,
       properties: {
-        id: { type: 'string' },
-        name: { type: 'string', minLength: 1 },
-        description: { type: 'string' },
-        variable: { $ref: '#/$defs/variables' },
+        ...NAMED_PROPERTIES,
         item: { type: 'array', items: { oneOf: [{ $ref: '#/$defs/item' }, { $ref: '#/$defs/itemGroup' }] } },
-        event: { $ref: '#/$defs/events' },
       },
     },
     item: {
@@ -98,11 +103,7 @@ export const COLLECTION_V21_SCHEMA = {
       required: ['request'],
       additionalProperties: false,
       properties: {
-        id: { type: 'string' },
-        name: { type: 'string', minLength: 1 },
-        description: { type: 'string' },
-        variable: { $ref: '#/$defs/variables' },
-        event: { $ref: '#/$defs/events' },
+        ...NAMED_PROPERTIES,
         request: { $ref: '#/$defs/request' },
         response: { type: 'array' },
       },
