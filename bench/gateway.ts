@@ -7,8 +7,8 @@
  *   npm run bench:gateway -- --calls 2000
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ensureBundle } from '../build';
 import { intFlag, parseFlags, runMain } from '../common/cli';
-import { ensureBundle } from '../handler/build';
 import { LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb';
 import { startDynamoDbGateway } from '../local/stage/dynamodb-gateway';
 import { LOCAL_ACCOUNT_ID } from '../local/stage/event';
