@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { stopChild, trackChild } from '../../common/processes';
 import { type LogStreamWriter, newLogStreamName, openLogStream } from '../logs';
@@ -66,10 +67,17 @@ function signal(child: ChildProcess, name: NodeJS.Signals): void {
   }
 }
 
+/** util-linux's setpriv, where there is one (Linux): it gives the environment a parent-death signal. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
 function spawnEnvironment(spec: EnvironmentSpec, logStreamName: string): ChildProcess {
   const config: RuntimeConfig = { ...spec.config, logStreamName };
+  const node = [spec.nodePath, spec.runtimePath, JSON.stringify(config)];
+  // A stopped environment cannot notice that the stage has gone: the kernel kills it when the
+  // stage dies, however it dies (SIGKILL included, which leaves the stage no time to clean up).
+  const [command, ...args] = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...node] : node;
   const child = trackChild(
-    spawn(spec.nodePath, [spec.runtimePath, JSON.stringify(config)], {
+    spawn(command as string, args, {
       env: { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
       // stdin unused; stdout/stderr for what bypasses the runtime's capture; 3 and 4 the channel.
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],

@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { functionSettings } from '../../definitions/function';
 import { runLogCheck } from '../../logcheck';
 import { readLogEvents } from '../logs';
@@ -75,8 +79,9 @@ function windowOf(all: string[], startIndex: number): string[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The state letter of /proc/<pid>/stat: R running, S sleeping, T stopped by a signal. */
+/** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped, Z exited), or `gone`. */
 function processState(pid: number): string {
+  if (!existsSync(`/proc/${pid}/stat`)) return 'gone';
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
@@ -132,6 +137,24 @@ describe('an environment frozen between invocations', () => {
     expect(await waitFor(() => processState(first.pid) === 'T')).toBe(true);
     const second = await call(stage, { work: 'cleared-timer' });
     expect(second.pid).toBe(first.pid);
+  });
+
+  it('takes a stopped environment down with the stage when the stage is killed outright (SIGKILL)', async () => {
+    const stageScript = `
+      const { startStage } = require(${JSON.stringify(join(__dirname, 'index.ts'))});
+      startStage(${JSON.stringify({ port: 0, bundleDir: PENDING, env: {}, logDir: tempDir('freeze-test-logs-'), concurrency: 1, suspendAfterMs: 0 })})
+        .then((stage) => fetch(stage.url + '/pets?work=cleared-timer'))
+        .then((response) => response.json())
+        .then((answer) => console.log(answer.pid));
+      setInterval(() => undefined, 1000);`;
+    const owner = spawn(process.execPath, ['--import', 'tsx', '-e', stageScript], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(createInterface({ input: owner.stdout as Readable }), 'line')) as [string];
+    const pid = Number(line);
+    expect(await waitFor(() => processState(pid) === 'T')).toBe(true);
+    owner.kill('SIGKILL');
+    expect(await waitFor(() => ['gone', 'Z'].includes(processState(pid)))).toBe(true);
   });
 
   it.each([
@@ -227,7 +250,8 @@ describe('the in-flight warning', () => {
   });
 
   it('fails the log check, naming the work and the invocation', async () => {
-    const since = Date.now() - 1000;
+    // The earlier tests' warnings are in the same log stream: the window starts with this request.
+    const since = Date.now();
     await call(stage, { work: 'timer-write', file, value: 'v' });
     const result = await runLogCheck({
       runId: 'freeze-test',
