@@ -268,6 +268,7 @@ const METRIC_LABELS: Record<string, string> = {
   maxMemoryUsedPct: 'Max Memory Used, % of Memory Size',
   events: 'log events read',
   failedRequests: 'failed requests',
+  maxLineBytes: 'longest log line, bytes',
 };
 
 export function metricLabel(name: string): string {
