@@ -107,7 +107,7 @@ function initRegressions(current: number[], baseline: number[]): string[] {
   // With a distribution a side the test handles the noise; the threshold says what size matters.
   const settings = {
     ...DEFAULT_SETTINGS,
-    thresholds: { ...DEFAULT_SETTINGS.thresholds, init: { relative: 0.25, absolute: 200 } },
+    thresholds: { ...DEFAULT_SETTINGS.thresholds, init: { relative: 0.2, absolute: 150 } },
   };
   return compareFigures(only(current), only(baseline), settings).regressions.map(
     (r) => `${r.metric} ${r.statistic}`,
