@@ -14,6 +14,8 @@ export interface Operation {
   resource: string;
   /** Documented response statuses, as numbers, ascending. */
   statuses: number[];
+  /** The documented statuses the function itself answers: all but those marked `x-answered-by: gateway`. */
+  functionStatuses: number[];
 }
 
 export interface CorsSettings {
@@ -40,6 +42,14 @@ export function loadSpec(): OpenApiDocument {
   return cached;
 }
 
+/** Whether a response (inline or `$ref` to components/responses) is API Gateway's own answer. */
+function answeredByGateway(spec: OpenApiDocument, response: unknown): boolean {
+  const ref = (response as { $ref?: unknown } | undefined)?.$ref;
+  const responses = (spec.components.responses ?? {}) as Record<string, Record<string, unknown>>;
+  const resolved = typeof ref === 'string' ? responses[ref.replace('#/components/responses/', '')] : response;
+  return (resolved as Record<string, unknown> | undefined)?.['x-answered-by'] === 'gateway';
+}
+
 /** Every operation of the spec: the one list of routes for the stack, the stage and the tests. */
 export function operations(spec: OpenApiDocument = loadSpec()): Operation[] {
   const result: Operation[] = [];
@@ -50,10 +60,14 @@ export function operations(spec: OpenApiDocument = loadSpec()): Operation[] {
         | undefined;
       if (!operation) continue;
       if (!operation.operationId) throw new Error(`${method} ${resource} has no operationId in the spec`);
-      const statuses = Object.keys(operation.responses ?? {})
+      const responses = operation.responses ?? {};
+      const statuses = Object.keys(responses)
         .map(Number)
         .sort((a, b) => a - b);
-      result.push({ operationId: operation.operationId, method, resource, statuses });
+      const functionStatuses = statuses.filter(
+        (status) => !answeredByGateway(spec, responses[String(status)]),
+      );
+      result.push({ operationId: operation.operationId, method, resource, statuses, functionStatuses });
     }
   }
   return result;

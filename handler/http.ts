@@ -1,6 +1,7 @@
 import { TextDecoder } from 'node:util';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from './errors';
+import { type FieldError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from './errors';
+import { codePointLength } from './pet';
 
 /** API Gateway's v1 event, read the way the routes need it (header names case-insensitive). */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -14,6 +15,36 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
     if (key.toLowerCase() === wanted && value !== undefined) return value;
   }
   return undefined;
+}
+
+/** The tracing headers the contract bounds (`maxLength: 128`), logged and echoed by the function. */
+export const TRACE_HEADERS = ['x-correlation-id', 'x-harness-run-id'] as const;
+export type TraceHeader = (typeof TRACE_HEADERS)[number];
+export const MAX_TRACE_HEADER_LENGTH = 128;
+
+function traceHeaderTooLong(value: string): boolean {
+  return codePointLength(value) > MAX_TRACE_HEADER_LENGTH;
+}
+
+/** A tracing header's value when the contract allows it; an oversized one is neither logged nor echoed. */
+export function traceHeader(
+  event: Pick<APIGatewayProxyEvent, 'headers'>,
+  name: TraceHeader,
+): string | undefined {
+  const value = header(event, name);
+  return value === undefined || traceHeaderTooLong(value) ? undefined : value;
+}
+
+/** 400 when a tracing header is longer than the contract allows, before anything else is read. */
+export function checkTraceHeaders(event: Pick<APIGatewayProxyEvent, 'headers'>): void {
+  const errors: FieldError[] = [];
+  for (const name of TRACE_HEADERS) {
+    const value = header(event, name);
+    if (value !== undefined && traceHeaderTooLong(value)) {
+      errors.push({ field: name, message: `must be at most ${MAX_TRACE_HEADER_LENGTH} characters long` });
+    }
+  }
+  if (errors.length > 0) throw new InvalidRequest('Invalid headers', errors);
 }
 
 /** A query string parameter (API Gateway keeps the last value of a repeated one). */

@@ -436,6 +436,47 @@ describe('logging and correlation', () => {
   });
 });
 
+describe('tracing headers over the contract’s 128 characters', () => {
+  it('answers 400 naming both, echoes a generated correlation id and logs neither', async () => {
+    const event = apiGatewayEvent({
+      ...getEventOptions('2'),
+      headers: { 'x-correlation-id': 'c'.repeat(129), 'X-Harness-Run-Id': 'r'.repeat(129) },
+      requestId: 'gateway-request-2',
+    });
+
+    const response = await invoke(event);
+
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      message: 'Invalid headers',
+      errors: [
+        { field: 'x-correlation-id', message: 'must be at most 128 characters long' },
+        { field: 'x-harness-run-id', message: 'must be at most 128 characters long' },
+      ],
+    });
+    expect(response.headers['x-correlation-id']).toBe('gateway-request-2');
+    const completed = response.logs.find((line) => line.message === 'request completed');
+    expect(completed).toEqual(expect.objectContaining({ correlation_id: 'gateway-request-2', status: 400 }));
+    expect(completed).not.toHaveProperty('run_id');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('accepts both at exactly 128 characters, counted in code points', async () => {
+    ddb.on(GetCommand).resolves({ Item: STORED_PETS[0] });
+    const correlationId = '😀'.repeat(128);
+    const event = apiGatewayEvent({
+      ...getEventOptions('2'),
+      headers: { 'x-correlation-id': correlationId, 'x-harness-run-id': 'r'.repeat(128) },
+    });
+
+    const response = await invoke(event);
+
+    expect(response.status).toBe(200);
+    expect(response.headers['x-correlation-id']).toBe(correlationId);
+    expect(response.logs).toContainEqual(expect.objectContaining({ run_id: 'r'.repeat(128) }));
+  });
+});
+
 function getEventOptions(id: string) {
   return { method: 'GET', path: `/pets/${id}`, resource: '/pets/{id}', pathParameters: { id } };
 }

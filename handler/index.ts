@@ -7,7 +7,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { MisconfiguredFunction } from './errors';
-import { header } from './http';
+import { checkTraceHeaders, header, traceHeader } from './http';
 import { logger } from './logger';
 import { createDocumentClient, petRepository } from './repository';
 import { errorReply, type Reply, toProxyResult } from './responses';
@@ -22,6 +22,7 @@ import { route } from './routes';
 const documentClient = createDocumentClient();
 
 async function answer(event: APIGatewayProxyEvent): Promise<Reply> {
+  checkTraceHeaders(event);
   const tableName = process.env.TABLE_NAME;
   if (!tableName)
     throw new MisconfiguredFunction('TABLE_NAME is not set; the function cannot reach its table');
@@ -33,9 +34,10 @@ export const handler: APIGatewayProxyHandler = async (
   context: Context,
 ): Promise<APIGatewayProxyResult> => {
   const started = performance.now();
-  const correlationId = header(event, 'x-correlation-id') || event.requestContext?.requestId || randomUUID();
+  const correlationId =
+    traceHeader(event, 'x-correlation-id') || event.requestContext?.requestId || randomUUID();
   logger.addContext(context);
-  logger.appendKeys({ correlation_id: correlationId, run_id: header(event, 'x-harness-run-id') });
+  logger.appendKeys({ correlation_id: correlationId, run_id: traceHeader(event, 'x-harness-run-id') });
   let reply: Reply;
   try {
     reply = await answer(event);

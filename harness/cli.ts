@@ -44,7 +44,7 @@ const COMMANDS: Record<string, Command> = {
     load: lazy(() => require('../logcheck/cli')),
   },
   tools: {
-    summary: 'provision k6, DynamoDB Local, moto and Chromium into the tool cache',
+    summary: 'provision k6, DynamoDB Local, moto, Schemathesis and Chromium into the tool cache',
     load: lazy(() => require('../tools/cli')),
   },
 };

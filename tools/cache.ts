@@ -11,6 +11,7 @@ export const TOOL_VERSIONS = {
   browser: '153.0.0',
   /** The Node.js of the function's runtime (nodejs22.x), for its execution environments. */
   runtimeNode: '22.23.5',
+  schemathesis: '4.32.5',
 } as const;
 
 /** `<cache>/<parts…>`, created on demand. */

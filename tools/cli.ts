@@ -7,12 +7,14 @@ import { ensureDynamoDbLocal } from './dynamodb-local';
 import { ensureK6 } from './k6';
 import { ensureMoto } from './moto';
 import { ensureRuntimeNode } from './runtime-node';
+import { ensureSchemathesis } from './schemathesis';
 
 /** Every tool the harness and the tests use, each provisioned into the tool cache (idempotent). */
 const TOOLS = {
   'dynamodb-local': { label: 'DynamoDB Local (Maven Central)', ensure: () => ensureDynamoDbLocal() },
   k6: { label: 'k6', ensure: () => ensureK6() },
   moto: { label: 'moto server (PyPI)', ensure: () => ensureMoto() },
+  schemathesis: { label: 'Schemathesis (PyPI)', ensure: () => ensureSchemathesis() },
   browser: {
     label: 'a browser (report screenshots)',
     ensure: async () => {

@@ -74,6 +74,18 @@ export const createEvent = (
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
+/** A tracing header one character over the contract's `maxLength: 128`. */
+export const longHeader = (name: string) => ({ [name]: 'r'.repeat(129) });
+
+export function withHeaders(
+  event: APIGatewayProxyEvent,
+  headers: Record<string, string>,
+): APIGatewayProxyEvent {
+  return { ...event, headers: { ...event.headers, ...headers } };
+}
+
 export const VALID_NEW_PET = { id: 7, type: 'dog', breed: 'beagle', price: 99.99 };
 
 function failing(
@@ -271,4 +283,24 @@ export const SCENARIOS: Scenario[] = [
     status: 400,
   },
   ...failing('deletePet', () => deleteEvent('1'), 'delete'),
+
+  ...(
+    [
+      [
+        'x-correlation-id',
+        'createPet',
+        () => createEvent(VALID_NEW_PET, { ...JSON_TYPE, ...longHeader('x-correlation-id') }),
+      ],
+      ['x-harness-run-id', 'listPets', () => withHeaders(listEvent(), longHeader('x-harness-run-id'))],
+      ['x-correlation-id', 'deletePet', () => withHeaders(deleteEvent('1'), longHeader('x-correlation-id'))],
+      ['x-harness-run-id', 'getPet', () => withHeaders(getEvent('1'), longHeader('x-harness-run-id'))],
+    ] as [string, OperationId, () => APIGatewayProxyEvent][]
+  ).map(
+    ([name, operationId, event]): Scenario => ({
+      name: `${operationId} answers 400 for an ${name} over 128 characters, touching nothing`,
+      operationId,
+      event,
+      status: 400,
+    }),
+  ),
 ];

@@ -20,7 +20,16 @@ import {
 import { buildProxyEvent, type GatewayRequest, LOCAL_ACCOUNT_ID, LOCAL_API_ID, newTraceId } from './event';
 import { configurationFindings, variablesReadBy } from './findings';
 import { createIamEvaluator, type IamDecision } from './iam';
-import { gatewayError, type HttpAnswer, mapProxyResult, withGatewayHeaders } from './response';
+import {
+  gatewayError,
+  type HttpAnswer,
+  headersTooLarge,
+  MAX_REQUEST_LINE_AND_HEADER_BYTES,
+  mapProxyResult,
+  rawHeadersTooLarge,
+  requestLineAndHeaderBytes,
+  withGatewayHeaders,
+} from './response';
 import { createRouter, preflightHeaders, type Router } from './routes';
 import { ensureTemplate } from './synth';
 import { readStageTemplate, type StageTemplate } from './template';
@@ -88,6 +97,7 @@ export interface RunningStage {
 export const DEFAULT_CONCURRENCY = 10;
 /** API Gateway REST API payload quota: 10 MB (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html). */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const NODE_MAX_HEADER_BYTES = 64 * 1024;
 const LOCAL_FUNCTION_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',
@@ -291,6 +301,12 @@ async function admit(
   const queryAt = url.indexOf('?');
   const fullPath = queryAt === -1 ? url : url.slice(0, queryAt);
   const method = req.method ?? 'GET';
+  const sizes = { method, url, httpVersion: req.httpVersion, rawHeaders: req.rawHeaders };
+  if (requestLineAndHeaderBytes(sizes) > MAX_REQUEST_LINE_AND_HEADER_BYTES) {
+    req.resume();
+    send(res, headersTooLarge());
+    return undefined;
+  }
   const stagePrefix = `/${ctx.stage}`;
   const underStage = fullPath === stagePrefix || fullPath.startsWith(`${stagePrefix}/`);
   const path = underStage ? fullPath.slice(stagePrefix.length) || '/' : fullPath;
@@ -400,13 +416,20 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     integrationTimeoutMs: options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
     port: () => port,
   };
-  const server = createServer((req, res) => {
+  // Node's own header limit (16 KiB by default) is raised past API Gateway's 10,240 bytes, which
+  // admit() enforces; past this one the parser gives up, and the client still gets that answer.
+  const server = createServer({ maxHeaderSize: NODE_MAX_HEADER_BYTES }, (req, res) => {
     handleRequest(ctx, req, res).catch(() =>
       send(
         res,
         withGatewayHeaders(gatewayError('functionError'), { requestId: randomUUID(), apigwId: apigwId() }),
       ),
     );
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && error.code === 'HPE_HEADER_OVERFLOW') socket.end(rawHeadersTooLarge());
+    else if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
   async function stopAll(): Promise<void> {
     const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));

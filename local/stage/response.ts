@@ -130,3 +130,55 @@ export function gatewayError(name: GatewayErrorName): HttpAnswer {
     body: Buffer.from(JSON.stringify({ message: error.message })),
   };
 }
+
+/**
+ * REST API quota: 10,240 bytes for the request line and the header values together
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html;
+ * the same figure for HTTP APIs: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+ */
+export const MAX_REQUEST_LINE_AND_HEADER_BYTES = 10_240;
+
+/**
+ * What a client gets past that quota. AWS documents the quota but not the answer; as reported by
+ * users it is a 431 with a plain-text body (not a JSON gateway response): "HTTP header is larger
+ * than 10240 bytes." (https://ntsblog.homedev.com.au/index.php/2021/03/09/aws-api-gateway-http-header-is-larger-than-10240-bytes/;
+ * 431 from an API Gateway origin: http://Backbencher.dev/solved-431-status-code-with-request-header-fields-too-large).
+ * The answer lives here alone, so a better source changes one place.
+ */
+export function headersTooLarge(): HttpAnswer {
+  return {
+    statusCode: 431,
+    headers: ['Content-Type', 'text/plain; charset=utf-8'],
+    body: Buffer.from(`HTTP header is larger than ${MAX_REQUEST_LINE_AND_HEADER_BYTES} bytes.`),
+  };
+}
+
+/** Bytes of `METHOD url HTTP/x.y` plus every header value, as the quota counts them. */
+export function requestLineAndHeaderBytes(request: {
+  method: string;
+  url: string;
+  httpVersion: string;
+  rawHeaders: string[];
+}): number {
+  let bytes = Buffer.byteLength(`${request.method} ${request.url} HTTP/${request.httpVersion}`, 'latin1');
+  for (let i = 1; i < request.rawHeaders.length; i += 2) {
+    bytes += Buffer.byteLength(request.rawHeaders[i] ?? '', 'latin1');
+  }
+  return bytes;
+}
+
+/** The same answer as raw HTTP, for a request Node's parser gave up on (headers past its own limit). */
+export function rawHeadersTooLarge(): string {
+  const answer = headersTooLarge();
+  const headerLines = [];
+  for (let i = 0; i < answer.headers.length; i += 2)
+    headerLines.push(`${answer.headers[i]}: ${answer.headers[i + 1]}`);
+  return [
+    `HTTP/1.1 ${answer.statusCode} Request Header Fields Too Large`,
+    ...headerLines,
+    `Content-Length: ${answer.body.byteLength}`,
+    'Connection: close',
+    '',
+    answer.body.toString('latin1'),
+  ].join('\r\n');
+}

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CannotRunError, UsageError } from '../../common/cli';
@@ -239,6 +239,42 @@ describe('the local stage with purpose-built functions', () => {
       body: bytes,
     });
     expect(Buffer.from(body.event.body ?? '', 'base64')).toEqual(bytes);
+  });
+
+  describe('the 10,240-byte quota on the request line and header values', () => {
+    const requestLine = 'GET /default/pets HTTP/1.1';
+    const fixedValues = '127.0.0.1close'; // Host and Connection, below
+
+    /** A raw request whose request line and header values add up to `total` bytes; the raw answer. */
+    function requestOfSize(total: number): Promise<string> {
+      const pad = 'p'.repeat(total - requestLine.length - fixedValues.length);
+      const raw = `${requestLine}\r\nHost: 127.0.0.1\r\nx-pad: ${pad}\r\nConnection: close\r\n\r\n`;
+      return new Promise((resolveAnswer, reject) => {
+        const socket = connect(stage.port, '127.0.0.1', () => socket.write(raw));
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+        socket.on('error', reject);
+        socket.on('close', () => resolveAnswer(Buffer.concat(chunks).toString('latin1')));
+      });
+    }
+
+    it('passes a request exactly at the quota to the function', async () => {
+      const answer = await requestOfSize(10_240);
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /u);
+    });
+
+    it.each([
+      ['one byte over the quota', 10_241],
+      ["over Node's default 16 KiB limit", 20_000],
+      ["over the stage's 64 KiB parser limit", 70_000],
+    ])('answers %s with 431 and the plain-text sentence, without the function', async (_name, total) => {
+      const startsBefore = messages(logDir).filter((line) => line.startsWith('START')).length;
+      const answer = await requestOfSize(total);
+      expect(answer).toMatch(/^HTTP\/1\.1 431 /u);
+      expect(answer.toLowerCase()).toContain('content-type: text/plain; charset=utf-8');
+      expect(answer).toContain('HTTP header is larger than 10240 bytes.');
+      expect(messages(logDir).filter((line) => line.startsWith('START')).length).toBe(startsBefore);
+    });
   });
 
   it('refuses a request body over 10 MB with 413 before the function runs', async () => {

@@ -1,0 +1,56 @@
+// @ts-check
+import jestConfig from './jest.config.ts';
+
+/**
+ * Mutation testing of handler/ (`npm run test:mutation`): Stryker mutates the handler's source and
+ * runs the `unit` and `contract` jest projects against each mutant; a mutant no test notices
+ * survives. A measurement, not part of `npm test`. Report: reports/mutation/index.html.
+ *
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+/** The jest projects run against each mutant: the two that exercise handler/ without DynamoDB or a stage. */
+const MUTATION_PROJECTS = ['unit', 'contract'];
+
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.ts',
+    config: {
+      projects: (jestConfig.projects ?? []).filter(
+        (project) => typeof project === 'object' && MUTATION_PROJECTS.includes(String(project.displayName)),
+      ),
+      // Stryker measures instead of the coverage threshold.
+      coverageThreshold: undefined,
+      collectCoverage: false,
+    },
+    // Per mutant, only the test files that import the mutated file (jest --findRelatedTests).
+    enableFindRelatedTests: true,
+  },
+  checkers: ['typescript'],
+  tsconfigFile: 'mutation/tsconfig.json',
+  // A mutant the type checker rejects could never ship; it is counted as a compile error, not run.
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: [
+    'handler/**/*.ts',
+    '!handler/**/*.test.ts',
+    '!handler/test/**',
+    // Bundling, not the function: it never runs inside Lambda (and moves to build/).
+    '!handler/build.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  // Re-runs only mutants whose code or covering tests changed since the last run.
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  // Two cores shared by several developers: one jest worker per core, no more.
+  concurrency: 2,
+  timeoutMS: 10_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
