@@ -43,6 +43,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check the function logs of a run (local store or CloudWatch)',
     load: lazy(() => require('../logcheck/cli')),
   },
+  fuzz: {
+    summary: 'fuzz the API with Schemathesis from the contract (a local stage unless --base-url)',
+    load: lazy(() => require('../fuzz/cli')),
+  },
   tools: {
     summary: 'provision k6, DynamoDB Local, moto, Schemathesis and Chromium into the tool cache',
     load: lazy(() => require('../tools/cli')),

@@ -1,0 +1,80 @@
+import { type CommandSpec, intFlag, parseFlags, UsageError } from '../common/cli';
+import { newRunId } from '../common/paths';
+import { withStep } from '../common/progress';
+import { startLocalApi } from '../local/index';
+import { type FuzzResult, fuzzLine, runFuzz } from './run';
+
+export const DEFAULT_FUZZ_SECONDS = 300;
+
+const spec = {
+  name: 'pets-harness fuzz',
+  summary:
+    'Fuzz the API with Schemathesis from contract/openapi.yaml: every check and phase (stateful included) within a ' +
+    'time budget, against a stage (--base-url) or, by default, a local stage started for the run. JUnit, the ' +
+    'Schemathesis report and a summary go to reports/<run-id>/; pets the fuzz created are deleted afterwards.',
+  flags: {
+    'base-url': { type: 'string' },
+    time: { type: 'string' },
+    'run-id': { type: 'string' },
+    seed: { type: 'string' },
+    'reports-dir': { type: 'string' },
+  },
+  flagHelp: [
+    '--base-url URL      a running stage, e.g. http://127.0.0.1:3000/default (default: start a local one)',
+    `--time SECONDS      time budget for the whole fuzz, every phase (default ${DEFAULT_FUZZ_SECONDS})`,
+    '--run-id ID         the run id sent as x-harness-run-id (default: a new one)',
+    '--seed N            Schemathesis seed, to replay a run',
+    '--reports-dir DIR   where the reports go (default reports/<run-id>/)',
+  ],
+} satisfies CommandSpec<Record<string, { type: 'string' }>>;
+
+function printResult(runId: string, result: FuzzResult): void {
+  console.log(`fuzz run ${runId}: ${result.passed ? 'passed' : 'FAILED'} — ${fuzzLine(result)}`);
+  console.log(
+    `  Schemathesis ${result.schemathesisVersion}, seed ${result.seed}; phases: ${Object.entries(
+      result.phases,
+    )
+      .map(([name, status]) => `${name} ${status}`)
+      .join(', ')}`,
+  );
+  for (const failure of result.failures)
+    console.log(`  ✖ ${failure.operation} — ${failure.title}: ${failure.message}`);
+  for (const problem of result.cleanup.problems) console.log(`  ✖ cleanup: ${problem}`);
+  for (const warning of result.warnings) console.log(`  ⚠ ${warning}`);
+  for (const [name, path] of Object.entries(result.reports)) console.log(`  ${name}: ${path}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const flags = parseFlags(spec, argv);
+  if (!flags) return 0;
+  const baseUrl = flags['base-url'];
+  if (baseUrl !== undefined && !/^https?:\/\/[^/]+/u.test(baseUrl)) {
+    throw new UsageError(`--base-url must be an http(s) URL, got '${baseUrl}'`);
+  }
+  const maxTimeSeconds = intFlag('time', flags.time, DEFAULT_FUZZ_SECONDS, 1, 86_400);
+  const runId = flags['run-id'] ?? newRunId();
+  if (!/^[A-Za-z0-9._-]{1,128}$/u.test(runId)) {
+    throw new UsageError(`--run-id may hold letters, digits, '.', '_' and '-' (at most 128), got '${runId}'`);
+  }
+  if (flags.seed !== undefined && !/^\d{1,40}$/u.test(flags.seed)) {
+    throw new UsageError(`--seed must be a whole number, got '${flags.seed}'`);
+  }
+  const local = baseUrl
+    ? undefined
+    : await withStep('starting a local stage (DynamoDB, seed, bundle)', () =>
+        startLocalApi({ port: 0, log: () => {} }),
+      );
+  try {
+    const result = await runFuzz({
+      baseUrl: baseUrl ?? (local?.url as string),
+      runId,
+      maxTimeSeconds,
+      ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+      ...(flags['reports-dir'] ? { reportsDir: flags['reports-dir'] } : {}),
+    });
+    printResult(runId, result);
+    return result.passed ? 0 : 1;
+  } finally {
+    if (local) await withStep('stopping the local stage and DynamoDB', () => local.stop());
+  }
+}
