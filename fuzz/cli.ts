@@ -37,8 +37,9 @@ function printResult(runId: string, result: FuzzResult): void {
       .map(([name, status]) => `${name} ${status}`)
       .join(', ')}`,
   );
-  for (const failure of result.failures)
-    console.log(`  ✖ ${failure.operation} — ${failure.title}: ${failure.message}`);
+  for (const failure of result.failures) {
+    console.log(`  ✖ ${failure.code} ${failure.title} (${failure.count}): ${failure.operations.join(', ')}`);
+  }
   for (const problem of result.cleanup.problems) console.log(`  ✖ cleanup: ${problem}`);
   for (const warning of result.warnings) console.log(`  ⚠ ${warning}`);
   for (const [name, path] of Object.entries(result.reports)) console.log(`  ${name}: ${path}`);

@@ -32,11 +32,13 @@ export interface FuzzOptions {
   quiet?: boolean;
 }
 
+/** One kind of failure, as Schemathesis groups them: a code (`ST204`), its title, where it happened. */
 export interface FuzzFailure {
-  /** e.g. `GET /pets/{id}` */
-  operation: string;
+  code: string;
   title: string;
-  message: string;
+  count: number;
+  /** e.g. `GET /pets/{id}` */
+  operations: string[];
 }
 
 export interface FuzzResult {
@@ -65,7 +67,7 @@ interface SchemathesisReport {
   exit_code: number;
   phases: Record<string, { status: string }>;
   test_cases: { generated: number; with_failures: number; unique_failures: number; errored: number };
-  failures: { label?: string; operation?: string; title?: string; message?: string }[];
+  failures: { code?: string; title?: string; count?: number; operations?: string[] }[];
   errors: unknown[];
   filtered: number;
   warnings: Record<string, string[]>;
@@ -162,9 +164,10 @@ function readReport(reports: FuzzResult['reports'], exitCode: number): Schemathe
 
 function failuresOf(report: SchemathesisReport): FuzzFailure[] {
   return report.failures.map((failure) => ({
-    operation: failure.operation ?? failure.label ?? '(run)',
+    code: failure.code ?? '',
     title: failure.title ?? 'failure',
-    message: (failure.message ?? '').split('\n')[0] ?? '',
+    count: failure.count ?? 1,
+    operations: failure.operations ?? [],
   }));
 }
 

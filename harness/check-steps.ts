@@ -47,6 +47,24 @@ export async function runK6(run: RunContext): Promise<StepOutcome<unknown>> {
   };
 }
 
+/** The run's fuzz is short: a smoke test of the contract, not the hunt `npm run fuzz` is. */
+export const RUN_FUZZ_SECONDS = 30;
+
+export async function runFuzzStep(run: RunContext, progress: Step): Promise<StepOutcome<unknown>> {
+  const { options, environment } = run;
+  const fuzz = parts.fuzz();
+  progress.update(`Schemathesis, every check and phase, ${RUN_FUZZ_SECONDS} s`);
+  const result = await fuzz.runFuzz({
+    baseUrl: found(environment.baseUrl, 'stage URL'),
+    runId: options.runId,
+    maxTimeSeconds: RUN_FUZZ_SECONDS,
+    reportsDir: options.reportsDir,
+    quiet: true,
+  });
+  run.fuzz = result;
+  return { value: result, passed: result.passed, detail: fuzz.fuzzLine(result) };
+}
+
 /**
  * Every request the run sent that reaches the function must have left its log line. When a check
  * crashed its count is unknown, and completeness cannot be judged.
@@ -54,7 +72,10 @@ export async function runK6(run: RunContext): Promise<StepOutcome<unknown>> {
 function expectedRequests(run: RunContext): number | undefined {
   const newmanCount = run.newman?.requestsAtFunction;
   const loadCount = run.options.skipLoad ? 0 : run.load?.requests;
-  return newmanCount !== undefined && loadCount !== undefined ? newmanCount + loadCount : undefined;
+  const fuzzCount = run.fuzz?.requestsAtFunction;
+  return newmanCount !== undefined && loadCount !== undefined && fuzzCount !== undefined
+    ? newmanCount + loadCount + fuzzCount
+    : undefined;
 }
 
 /**

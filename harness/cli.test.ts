@@ -66,6 +66,7 @@ describe('pets-harness run exits 2 when it cannot run', () => {
         ['seed', 'skipped'],
         ['newman', 'skipped'],
         ['load', 'skipped'],
+        ['fuzz', 'skipped'],
         ['logcheck', 'skipped'],
         ['baseline', 'skipped'],
       ]);

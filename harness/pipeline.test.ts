@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FuzzOptions } from '../fuzz/run';
 import type { LoadOptions } from '../load/runner/index';
 import type { LogCheckOptions } from '../logcheck/index';
 import type { NewmanOptions } from '../postman/newman';
@@ -8,7 +9,7 @@ import type { SeedOptions, SeedSummary } from '../seed/index';
 import { parts } from './parts';
 import { type RunOptions, runHarness } from './pipeline';
 import type { Interruption } from './steps';
-import { loadResult, logCheckResult, newmanResult } from './test/fixtures';
+import { fuzzResult, loadResult, logCheckResult, newmanResult } from './test/fixtures';
 
 /**
  * The aws target's wiring, with the parts replaced by fakes (a deployed stack is not available
@@ -25,10 +26,11 @@ interface Calls {
   load: LoadOptions[];
   seed: SeedOptions[];
   logCheck: LogCheckOptions[];
+  fuzz: FuzzOptions[];
 }
 
 function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}): Calls {
-  const calls: Calls = { newman: [], load: [], seed: [], logCheck: [] };
+  const calls: Calls = { newman: [], load: [], seed: [], logCheck: [], fuzz: [] };
   jest
     .spyOn(parts, 'k6')
     .mockReturnValue({ ...jest.requireActual('../tools/k6'), ensureK6: async () => '/opt/k6' });
@@ -47,6 +49,13 @@ function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}
       calls.load.push(options);
       if (overrides.loadError) throw overrides.loadError;
       return loadResult();
+    },
+  });
+  jest.spyOn(parts, 'fuzz').mockReturnValue({
+    ...jest.requireActual('../fuzz/run'),
+    runFuzz: async (options: FuzzOptions) => {
+      calls.fuzz.push(options);
+      return fuzzResult();
     },
   });
   jest.spyOn(parts, 'seed').mockReturnValue({
@@ -138,6 +147,7 @@ describe('a run against a deployed stack (--target aws)', () => {
       ['seed', 'passed'],
       ['newman', 'passed'],
       ['load', 'passed'],
+      ['fuzz', 'passed'],
       ['logcheck', 'passed'],
       ['baseline', 'passed'],
     ]);
@@ -158,6 +168,9 @@ describe('a run against a deployed stack (--target aws)', () => {
     expect(calls.load).toEqual([
       expect.objectContaining({ baseUrl: API_URL, runId: 'aws-run-1', profile: 'smoke' }),
     ]);
+    expect(calls.fuzz).toEqual([
+      expect.objectContaining({ baseUrl: API_URL, runId: 'aws-run-1', maxTimeSeconds: 30 }),
+    ]);
     const logCheck = calls.logCheck[0];
     expect(logCheck).toMatchObject({
       runId: 'aws-run-1',
@@ -165,8 +178,8 @@ describe('a run against a deployed stack (--target aws)', () => {
       logGroupName: '/aws/lambda/Pets-pr-7',
       region: 'eu-west-1',
       budgets: { p95Ms: 800 },
-      // newman's requests that reach the function + k6's requests (fixtures: 52 + 412).
-      expectRequests: 464,
+      // newman's and the fuzz's requests that reach the function + k6's (fixtures: 52 + 412 + 126).
+      expectRequests: 590,
     });
     expect(logCheck?.since).toBeLessThan(before);
     expect(logCheck?.until).toBeGreaterThan(Date.now());
@@ -212,7 +225,7 @@ describe('a run against a deployed stack (--target aws)', () => {
     const { summary } = await runHarness(options({ skipLoad: true }), noSignal);
 
     expect(calls.load).toEqual([]);
-    expect(calls.logCheck[0]?.expectRequests).toBe(52);
+    expect(calls.logCheck[0]?.expectRequests).toBe(52 + 126);
     expect(summary.steps.filter((step) => step.verdict === 'skipped').map((step) => step.id)).toEqual([
       'tools',
       'load',

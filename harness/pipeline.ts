@@ -91,6 +91,7 @@ function collectReports(state: RunContext): Record<string, string> {
   };
   add('newman', state.newman?.reports);
   add('k6', state.load?.reports);
+  add('fuzz', state.fuzz?.reports);
   if (state.logCheck) reports.logcheck = 'logcheck.json';
   return reports;
 }
@@ -191,6 +192,7 @@ function summarize(
     steps: records,
     ...(run.newman ? { newman: run.newman } : {}),
     ...(run.load ? { load: run.load } : {}),
+    ...(run.fuzz ? { fuzz: run.fuzz } : {}),
     ...(run.logCheck ? { logCheck: run.logCheck } : {}),
     ...(run.budgets ? { budgets: run.budgets } : {}),
     ...(run.comparison

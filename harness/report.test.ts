@@ -33,7 +33,7 @@ describe('the report page', () => {
 
     expect(tagWith(html, 'id="verdict"')).toContain('data-verdict="passed"');
     expect(html).toContain('All checks passed');
-    for (const id of ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'logcheck']) {
+    for (const id of ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'fuzz', 'logcheck']) {
       expect(tagWith(html, `id="step-${id}"`)).toContain('data-verdict="passed"');
     }
   });

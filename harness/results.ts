@@ -4,6 +4,7 @@
  */
 import type { BaselineSection, ComparisonOutcome, MetricComparison, RunFigures } from '../compare/index';
 import type { RunCost } from '../cost/index';
+import type { FuzzResult } from '../fuzz/run';
 import type { LoadProfile, LoadResult } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { LogCheckResult } from '../logcheck/index';
@@ -72,6 +73,8 @@ export interface RunSummary {
   steps: StepRecord[];
   newman?: NewmanResult;
   load?: LoadResult;
+  /** Schemathesis' verdict on the contract (the fuzz step). */
+  fuzz?: FuzzResult;
   logCheck?: LogCheckResult;
   /** The budgets the log check judged against, when the run set any (`--budget-*`). */
   budgets?: Record<string, number>;

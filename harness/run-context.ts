@@ -1,5 +1,6 @@
 import type { BaselineChoice, CompareSettings } from '../compare/index';
 import type { PriceTable } from '../cost/index';
+import type { FuzzResult } from '../fuzz/run';
 import type { Budgets, ParsedEvent } from '../logcheck/index';
 import type {
   ComparisonOutcome,
@@ -49,6 +50,7 @@ export interface RunContext {
   readonly environment: RunEnvironment;
   newman?: NewmanResult;
   load?: LoadResult;
+  fuzz?: FuzzResult;
   logCheck?: LogCheckResult;
   /** The lines the log check read: the baseline step's figures come from the same lines. */
   parsed?: readonly ParsedEvent[];

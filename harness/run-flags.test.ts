@@ -112,8 +112,11 @@ describe('pets-harness run flags', () => {
 
 describe('the steps of a run', () => {
   it.each([
-    ['local', ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'logcheck', 'baseline']],
-    ['aws', ['credentials', 'tools', 'outputs', 'seed', 'newman', 'load', 'logcheck', 'baseline']],
+    [
+      'local',
+      ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'fuzz', 'logcheck', 'baseline'],
+    ],
+    ['aws', ['credentials', 'tools', 'outputs', 'seed', 'newman', 'load', 'fuzz', 'logcheck', 'baseline']],
   ] as const)('plans the %s target as %j, the last four being checks', (target, ids) => {
     const planned = plannedSteps({ target, profile: 'smoke' });
 
@@ -121,6 +124,7 @@ describe('the steps of a run', () => {
     expect(planned.filter((step) => step.check).map((step) => step.id)).toEqual([
       'newman',
       'load',
+      'fuzz',
       'logcheck',
       'baseline',
     ]);

@@ -65,12 +65,25 @@ describe('npm start (pets-harness run) on the local target', () => {
         warnings: [],
       });
       expect(summary.steps.map((step) => [step.id, step.verdict])).toEqual(
-        ['tools', 'dynamodb', 'seed', 'bundle', 'stage', 'newman', 'load', 'logcheck', 'baseline'].map(
-          (id) => [id, 'passed'],
-        ),
+        [
+          'tools',
+          'dynamodb',
+          'seed',
+          'bundle',
+          'stage',
+          'newman',
+          'load',
+          'fuzz',
+          'logcheck',
+          'baseline',
+        ].map((id) => [id, 'passed']),
       );
-      // The log check counted what newman and k6 sent, and found every one of them logged.
-      const expected = (summary.newman?.requestsAtFunction ?? 0) + (summary.load?.requests ?? 0);
+      // The log check counted what newman, k6 and the fuzz sent, and found every one of them logged.
+      const expected =
+        (summary.newman?.requestsAtFunction ?? 0) +
+        (summary.load?.requests ?? 0) +
+        (summary.fuzz?.requestsAtFunction ?? 0);
+      expect(summary.fuzz).toMatchObject({ passed: true, cases: { uniqueFailures: 0 } });
       expect(expected).toBeGreaterThan(0);
       expect(summary.logCheck?.completeness).toMatchObject({ expected, found: expected });
       expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('data-verdict="passed"');

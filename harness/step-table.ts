@@ -1,5 +1,12 @@
 import type { Step } from '../common/progress';
-import { checkLogs, compareWithBaseline, runK6, runNewmanStep } from './check-steps';
+import {
+  checkLogs,
+  compareWithBaseline,
+  RUN_FUZZ_SECONDS,
+  runFuzzStep,
+  runK6,
+  runNewmanStep,
+} from './check-steps';
 import { type LoadProfile, TARGETS, type Target } from './results';
 import type { RunContext, RunOptions } from './run-context';
 import { checkCredentials, provisionTools, readStackOutputs, seedStackTable } from './setup-steps';
@@ -139,10 +146,20 @@ export const STEPS = {
     },
     ownProgress: true,
   },
+  fuzz: {
+    label: 'fuzz (Schemathesis)',
+    check: true,
+    needs: 'Python 3 (Schemathesis is provisioned into the tool cache), the stage URL',
+    passesWhen: `every Schemathesis check holds for ${RUN_FUZZ_SECONDS} s of generated and stateful requests, and the table is put back`,
+    on: {
+      local: { does: 'fuzzes the stage from the contract (`npm run fuzz` for longer)', work: runFuzzStep },
+      aws: { does: 'fuzzes the deployed stage from the contract', work: runFuzzStep },
+    },
+  },
   logcheck: {
     label: 'log check',
     check: true,
-    needs: 'the function’s log group; the request counts of newman and k6',
+    needs: 'the function’s log group; the request counts of newman, k6 and the fuzz',
     passesWhen:
       'every request was logged, no ERROR/timeout/runtime-exit line, REPORT latency, cold starts and memory within budget, no log-hygiene finding (docs/logcheck.md), no environment whose memory growth reaches its memory size within the horizon',
     on: {

@@ -1,3 +1,4 @@
+import type { FuzzResult } from '../../fuzz/run';
 import type { LoadResult, LogCheckResult, NewmanResult, RunSummary, StepRecord } from '../results';
 
 /** Typed results of a run, shaped like the parts return them, for rendering tests. */
@@ -23,6 +24,32 @@ export function newmanResult(overrides: Partial<NewmanResult> = {}): NewmanResul
     },
     startedAt: '2026-11-23T22:00:03.000Z',
     finishedAt: '2026-11-23T22:00:07.400Z',
+    ...overrides,
+  };
+}
+
+export function fuzzResult(overrides: Partial<FuzzResult> = {}): FuzzResult {
+  return {
+    passed: true,
+    schemathesisVersion: '4.32.5',
+    seed: '1234',
+    cases: { generated: 120, withFailures: 0, uniqueFailures: 0, errored: 0 },
+    phases: { examples: 'skip', coverage: 'success', fuzzing: 'success', stateful: 'success' },
+    failures: [],
+    filtered: 3,
+    warnings: [],
+    requestsSent: 130,
+    requestsAtFunction: 126,
+    cleanup: { deleted: 2, restored: 1, requests: 3, problems: [] },
+    reports: {
+      junit: '/work/main/reports/run-1/fuzz-junit.xml',
+      schemathesis: '/work/main/reports/run-1/fuzz-schemathesis.json',
+      output: '/work/main/reports/run-1/fuzz-output.txt',
+      ledger: '/work/main/reports/run-1/fuzz-ledger.ndjson',
+      summary: '/work/main/reports/run-1/fuzz-summary.json',
+    },
+    startedAt: '2026-11-23T22:00:40.000Z',
+    finishedAt: '2026-11-23T22:01:12.000Z',
     ...overrides,
   };
 }
@@ -101,11 +128,19 @@ export function steps(overrides: Partial<Record<string, Partial<StepRecord>>> = 
       check: true,
     },
     {
+      id: 'fuzz',
+      label: 'fuzz (Schemathesis)',
+      verdict: 'passed',
+      durationMs: 32000,
+      detail: '120 cases, 0 failures',
+      check: true,
+    },
+    {
       id: 'logcheck',
       label: 'log check',
       verdict: 'passed',
       durationMs: 300,
-      detail: '464 of 464 lines',
+      detail: '590 of 590 lines',
       check: true,
     },
   ];
