@@ -1,9 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { checkTraceHeaders, MAX_TRACE_HEADER_LENGTH } from '../handler/http';
-import { decodePageToken, encodePageToken } from '../handler/page-token';
-import { MAX_PET_ID, parsePetId } from '../handler/pet';
+import {
+  checkTraceHeaders,
+  decodePageToken,
+  encodePageToken,
+  MAX_PET_ID,
+  MAX_TRACE_HEADER_LENGTH,
+  parsePetId,
+} from '../handler/testing';
 import { specAjv } from './response-check';
 import { loadSpec } from './spec';
 

@@ -1,4 +1,4 @@
-import type { Pet } from '../handler/pet';
+import type { Pet } from '../handler/types';
 import type { StateChanges } from './ledger';
 
 /**

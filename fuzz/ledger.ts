@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Pet } from '../handler/pet';
+import type { Pet } from '../handler/types';
 
 /**
  * The ledger fuzz/hooks.py writes: one line per response Schemathesis received. From it the run

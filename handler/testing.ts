@@ -3,7 +3,9 @@
  * they may use to judge the handler, and nothing the deployed code needs. Only test files may
  * import it (Biome's noRestrictedImports enforces it; see docs/handler.md).
  */
-export { newPetErrors } from './pet';
+export { checkTraceHeaders, MAX_TRACE_HEADER_LENGTH } from './http';
+export { decodePageToken, encodePageToken } from './page-token';
+export { MAX_PET_ID, newPetErrors, parsePetId } from './pet';
 export { petRepository } from './repository';
 export { apiGatewayEvent, lambdaContext } from './test/events';
 export { invoke } from './test/invoke';
