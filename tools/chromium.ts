@@ -97,7 +97,7 @@ function npmBrowser(dir: string): BrowserBinary {
     source: 'npm',
     env: {
       // The package's NSS libraries and SwiftShader, for machines that lack them; its fonts.conf
-      // points at its own font so text renders the same everywhere.
+      // adds the package's font to the machine's.
       LD_LIBRARY_PATH: [join(dir, 'lib'), join(dir, 'swiftshader'), process.env.LD_LIBRARY_PATH]
         .filter(Boolean)
         .join(delimiter),
@@ -145,6 +145,9 @@ async function provisionNpmBrowser(dir: string, quiet: boolean): Promise<void> {
     writeFileSync(
       join(building, 'fonts', 'fonts.conf'),
       `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n` +
+        // The machine's own fonts first when it has any (symbols such as → that Open Sans lacks),
+        // then the package's font, so a machine with none still renders text.
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n' +
         `  <dir>${join(dir, 'fonts', 'fonts')}</dir>\n  <cachedir>${join(dir, 'fonts', 'cache')}</cachedir>\n</fontconfig>\n`,
     );
     rmSync(join(building, 'package'), { recursive: true, force: true });
