@@ -1,5 +1,6 @@
+import { seededRandom } from '../common/random';
 import { bucketOf, bucketValue, histogramOf, sortedValues } from './histogram';
-import { bootstrapQuantileDelta, mannWhitneyGreater, seededRandom } from './stats';
+import { bootstrapQuantileDelta, mannWhitneyGreater } from './stats';
 
 function normalish(count: number, centre: number, spread: number, seed: number): number[] {
   const random = seededRandom(seed);

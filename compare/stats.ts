@@ -1,4 +1,5 @@
 import { errorFunction, quantileSorted, quickselect, wilcoxonRankSum } from 'simple-statistics';
+import { seededRandom } from '../common/random';
 
 /**
  * The two statistics the comparison rests on, built on simple-statistics: a one-sided
@@ -48,18 +49,6 @@ export function mannWhitneyGreater(current: readonly number[], baseline: readonl
   if (variance <= 0) return { u, z: 0, pValue: 1 };
   const z = (u - (n1 * n2) / 2 - 0.5) / Math.sqrt(variance);
   return { u, z, pValue: upperTail(z) };
-}
-
-/** mulberry32: a small seeded generator, so one pair of runs always gets the same interval. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The q-quantile of a resample (with replacement) of an ascending array, in O(n). */

@@ -1,3 +1,4 @@
+import { seededRandom } from '../common/random';
 import type { Pet } from '../handler/types';
 
 /** Synthetic pets: each id's pet depends on the id alone, so the same N always gives the same pets. */
@@ -32,25 +33,13 @@ const PRICE_CEILING_CENTS: Record<string, number> = {
   lizard: 30_000,
 };
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; seeded per id so pets do not depend on order. */
-function randomFor(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function pick<T>(items: readonly T[], random: () => number): T {
   return items[Math.floor(random() * items.length)]!;
 }
 
 /** The synthetic pet with this id. */
 export function syntheticPet(id: number): Pet {
-  const random = randomFor(Math.imul(id, 0x9e3779b1) ^ 0x5eed);
+  const random = seededRandom(Math.imul(id, 0x9e3779b1) ^ 0x5eed);
   const type = pick(GENERATED_TYPES, random);
   const breed = pick(BREEDS[type]!, random);
   const cents = 50 + Math.floor(random() * PRICE_CEILING_CENTS[type]!);

@@ -1,6 +1,6 @@
+import { seededRandom } from '../../common/random';
 import { FIGURES_VERSION, type RunFigures } from '../figures';
 import { histogramOf } from '../histogram';
-import { seededRandom } from '../stats';
 
 /** `count` durations around `centre` ms, reproducible by seed: what one route of one run looks like. */
 export function durations(count: number, centre: number, seed: number, spread = centre * 0.3): number[] {
