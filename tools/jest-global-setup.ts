@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ensureBrowser } from './chromium';
 import { ensureK6 } from './k6';
 import { ensureMoto } from './moto';
+import { ensureSchemathesis } from './schemathesis';
 
 /**
  * Jest's global setup, once per `npm test` before any project's own setup:
@@ -14,14 +15,20 @@ import { ensureMoto } from './moto';
  *   first run on a fresh machine builds k6 or fills the moto virtualenv once, visibly, instead of
  *   inside some test's hook timeout. A tool that cannot be had fails the run here, saying how.
  */
-const TOOLS_BY_PROJECT: Record<string, ReadonlyArray<'k6' | 'moto' | 'browser'>> = {
+const TOOLS_BY_PROJECT: Record<string, ReadonlyArray<'k6' | 'moto' | 'browser' | 'schemathesis'>> = {
   load: ['k6'],
-  harness: ['k6', 'browser'],
+  // The harness tests run `npm start`, whose fuzz step drives Schemathesis.
+  harness: ['k6', 'browser', 'schemathesis'],
   logcheck: ['moto'],
   unit: ['browser'],
 };
 
-const PROVISION = { k6: () => ensureK6(), moto: () => ensureMoto(), browser: () => ensureBrowser() };
+const PROVISION = {
+  k6: () => ensureK6(),
+  moto: () => ensureMoto(),
+  browser: () => ensureBrowser(),
+  schemathesis: () => ensureSchemathesis(),
+};
 
 function useTemporaryRunDirectories(): void {
   const root = mkdtempSync(join(tmpdir(), 'pets-harness-test-runs-'));
