@@ -32,13 +32,7 @@ export default {
   tsconfigFile: 'mutation/tsconfig.json',
   // A mutant the type checker rejects could never ship; it is counted as a compile error, not run.
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  mutate: [
-    'handler/**/*.ts',
-    '!handler/**/*.test.ts',
-    '!handler/test/**',
-    // Bundling, not the function: it never runs inside Lambda (and moves to build/).
-    '!handler/build.ts',
-  ],
+  mutate: ['handler/**/*.ts', '!handler/**/*.test.ts', '!handler/test/**'],
   coverageAnalysis: 'perTest',
   // Re-runs only mutants whose code or covering tests changed since the last run.
   incremental: true,
