@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { anonymousIdentity } from '../../definitions/api-gateway';
 
 /**
  * Typed factories for what API Gateway (REST API, Lambda proxy integration) and the Lambda runtime
@@ -53,23 +54,7 @@ export function apiGatewayEvent(options: EventOptions): APIGatewayProxyEvent {
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: options.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '127.0.0.1',
-        user: null,
-        userAgent: 'jest',
-        userArn: null,
-      },
+      identity: anonymousIdentity('127.0.0.1', 'jest'),
       path: `/${stage}${options.path}`,
       stage,
       requestId: options.requestId ?? `request-${process.pid}-${requestCounter}`,

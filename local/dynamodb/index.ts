@@ -264,19 +264,13 @@ async function startDynalite(log: (line: string) => void): Promise<RunningDynamo
 
 // ── the choice ──────────────────────────────────────────────────────────────────────────────────
 
-/**
- * A running DynamoDB for local work and tests, chosen in order and said out loud:
- * DYNAMODB_ENDPOINT → a container (when a Docker engine answers) → the DynamoDB Local jar (Java 17+)
- * → dynalite in this process. PETS_DYNAMODB=endpoint|container|jar|dynalite forces one.
- */
-export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<RunningDynamoDb> {
-  const log = options.log ?? defaultLog;
-  const forced = forcedKind();
+type Log = (line: string) => void;
+
+/** DYNAMODB_ENDPOINT when set (and not overruled by PETS_DYNAMODB); undefined passes on. */
+function tryEndpoint(forced: DynamoDbKind | undefined, log: Log): Promise<RunningDynamoDb> | undefined {
   const endpointFromEnv = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;
   // Inside a jest run the global setup exports the provider it started; workers reuse it.
   const startedByRun = process.env.PETS_TEST_DYNAMODB_KIND as DynamoDbKind | undefined;
-  if (forced) log(`PETS_DYNAMODB=${forced}: using only that provider`);
-
   if (forced === undefined || forced === 'endpoint' || (endpointFromEnv && startedByRun === forced)) {
     if (endpointFromEnv) {
       const kind = startedByRun && DYNAMODB_KINDS.includes(startedByRun) ? startedByRun : 'endpoint';
@@ -291,44 +285,67 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
   } else if (endpointFromEnv) {
     log(`PETS_DYNAMODB=${forced}: not using DYNAMODB_ENDPOINT=${endpointFromEnv}`);
   }
+  return undefined;
+}
 
-  if (forced === undefined || forced === 'container') {
-    const startedAt = Date.now();
-    const docker = await dockerUnavailableReason();
-    if (docker.testcontainers) {
-      log(`a Docker engine answered, starting ${DYNAMODB_LOCAL_IMAGE}`);
-      return startContainer(docker.testcontainers, log);
-    }
-    const why = `no Docker engine answered (${docker.reason}, ${Date.now() - startedAt} ms)`;
-    if (forced === 'container') {
-      throw new CannotRunError(
-        `PETS_DYNAMODB=container but ${why}. Start Docker (or set DOCKER_HOST), or use PETS_DYNAMODB=jar or dynalite.`,
-      );
-    }
-    log(`${why}, trying the jar`);
+/** A container when a Docker engine answers; undefined passes on. */
+async function tryContainer(
+  forced: DynamoDbKind | undefined,
+  log: Log,
+): Promise<RunningDynamoDb | undefined> {
+  if (forced !== undefined && forced !== 'container') return undefined;
+  const startedAt = Date.now();
+  const docker = await dockerUnavailableReason();
+  if (docker.testcontainers) {
+    log(`a Docker engine answered, starting ${DYNAMODB_LOCAL_IMAGE}`);
+    return startContainer(docker.testcontainers, log);
   }
+  const why = `no Docker engine answered (${docker.reason}, ${Date.now() - startedAt} ms)`;
+  if (forced === 'container') {
+    throw new CannotRunError(
+      `PETS_DYNAMODB=container but ${why}. Start Docker (or set DOCKER_HOST), or use PETS_DYNAMODB=jar or dynalite.`,
+    );
+  }
+  log(`${why}, trying the jar`);
+  return undefined;
+}
 
-  if (forced === undefined || forced === 'jar') {
-    const java = javaMajorVersion();
-    if (java.major !== undefined && java.major >= MIN_JAVA_MAJOR) {
-      log(`${java.detail} found, starting the DynamoDB Local jar`);
-      try {
-        return await startJar(log);
-      } catch (error) {
-        if (forced === 'jar') throw error;
-        log(`the DynamoDB Local jar did not start (${errorText(error)}), trying dynalite`);
-      }
-    } else {
-      const why = java.major === undefined ? java.detail : `${java.detail} is older than ${MIN_JAVA_MAJOR}`;
-      if (forced === 'jar') {
-        throw new CannotRunError(
-          `PETS_DYNAMODB=jar but ${why}: DynamoDB Local ${TOOL_VERSIONS.dynamoDbLocal} needs Java ${MIN_JAVA_MAJOR}+ (Debian/Ubuntu: apt-get install openjdk-17-jre-headless maven), or use PETS_DYNAMODB=dynalite.`,
-        );
-      }
-      log(`${why} (the jar needs Java ${MIN_JAVA_MAJOR}+), trying dynalite`);
+/** The DynamoDB Local jar when Java is new enough and it starts; undefined passes on. */
+async function tryJar(forced: DynamoDbKind | undefined, log: Log): Promise<RunningDynamoDb | undefined> {
+  if (forced !== undefined && forced !== 'jar') return undefined;
+  const java = javaMajorVersion();
+  if (java.major !== undefined && java.major >= MIN_JAVA_MAJOR) {
+    log(`${java.detail} found, starting the DynamoDB Local jar`);
+    try {
+      return await startJar(log);
+    } catch (error) {
+      if (forced === 'jar') throw error;
+      log(`the DynamoDB Local jar did not start (${errorText(error)}), trying dynalite`);
+      return undefined;
     }
   }
+  const why = java.major === undefined ? java.detail : `${java.detail} is older than ${MIN_JAVA_MAJOR}`;
+  if (forced === 'jar') {
+    throw new CannotRunError(
+      `PETS_DYNAMODB=jar but ${why}: DynamoDB Local ${TOOL_VERSIONS.dynamoDbLocal} needs Java ${MIN_JAVA_MAJOR}+ (Debian/Ubuntu: apt-get install openjdk-17-jre-headless maven), or use PETS_DYNAMODB=dynalite.`,
+    );
+  }
+  log(`${why} (the jar needs Java ${MIN_JAVA_MAJOR}+), trying dynalite`);
+  return undefined;
+}
 
+/**
+ * A running DynamoDB for local work and tests, chosen in order and said out loud:
+ * DYNAMODB_ENDPOINT → a container (when a Docker engine answers) → the DynamoDB Local jar (Java 17+)
+ * → dynalite in this process. PETS_DYNAMODB=endpoint|container|jar|dynalite forces one.
+ */
+export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<RunningDynamoDb> {
+  const log = options.log ?? defaultLog;
+  const forced = forcedKind();
+  if (forced) log(`PETS_DYNAMODB=${forced}: using only that provider`);
+  const running =
+    (await tryEndpoint(forced, log)) ?? (await tryContainer(forced, log)) ?? (await tryJar(forced, log));
+  if (running) return running;
   log('starting dynalite (embedded, from npm)');
   return startDynalite(log);
 }

@@ -78,81 +78,102 @@ function count(totals: Map<string, TableCapacity>, operation: string, consumed: 
   }
 }
 
+/** Where the gateway sends what it lets through, over one keep-alive agent. */
+interface Upstream {
+  url: URL;
+  agent: Agent;
+}
+
+/** Passes a request on upstream; `onAnswer` may rewrite a plain 200 answer before the caller sees it. */
+function forward(
+  upstream: Upstream,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  onAnswer?: (text: Buffer) => Buffer,
+): void {
+  const { url, agent } = upstream;
+  const headers = { ...req.headers, host: url.host, 'content-length': String(body.byteLength) };
+  const outgoing = request(
+    { host: url.hostname, port: url.port, path: req.url, method: req.method, headers, agent },
+    async (upstreamRes) => {
+      const plain = !upstreamRes.headers['content-encoding'];
+      if (!onAnswer || upstreamRes.statusCode !== 200 || !plain) {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+        return;
+      }
+      const text = onAnswer(await readAll(upstreamRes));
+      const out: Record<string, string | string[] | undefined> = {
+        ...upstreamRes.headers,
+        'content-length': String(text.byteLength),
+      };
+      if (out['x-amz-crc32'] !== undefined) out['x-amz-crc32'] = String(crc32(text));
+      res.writeHead(200, out);
+      res.end(text);
+    },
+  );
+  outgoing.on('error', () => res.destroy());
+  outgoing.end(body);
+}
+
+/** What one gateway keeps between requests. */
+interface GatewayState {
+  options: DynamoDbGatewayOptions;
+  upstream: Upstream;
+  totals: Map<string, TableCapacity>;
+  denials: Extract<IamDecision, { allowed: false }>[];
+}
+
+/** Authorizes one DynamoDB call, then forwards it, counting its capacity where it consumes any. */
+async function handle(state: GatewayState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { options, upstream } = state;
+  const raw = await readAll(req);
+  const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+  let body: Json;
+  try {
+    body = raw.byteLength === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Json);
+  } catch {
+    // Not JSON: DynamoDB's own answer for it comes from upstream.
+    forward(upstream, req, res, raw);
+    return;
+  }
+  const arnOf = (table: string) => tableArn(table, options.region, options.accountId);
+  const decision = await options.iam.authorize(iamChecks(operation, body, arnOf));
+  if (!decision.allowed) {
+    state.denials.push(decision);
+    answer(res, 400, {
+      __type: 'com.amazon.coral.service#AccessDeniedException',
+      Message: decision.message,
+    });
+    return;
+  }
+  if (!CAPACITY_OPERATIONS.has(operation)) {
+    forward(upstream, req, res, raw);
+    return;
+  }
+  const asked = body.ReturnConsumedCapacity !== undefined && body.ReturnConsumedCapacity !== 'NONE';
+  const sent = asked ? raw : Buffer.from(JSON.stringify({ ...body, ReturnConsumedCapacity: 'TOTAL' }));
+  forward(upstream, req, res, sent, (text) => {
+    const parsed = JSON.parse(text.toString('utf8')) as Json;
+    count(state.totals, operation, parsed.ConsumedCapacity);
+    if (asked) return text;
+    delete parsed.ConsumedCapacity;
+    return Buffer.from(JSON.stringify(parsed));
+  });
+}
+
 /** Starts the gateway on a free loopback port. */
 export async function startDynamoDbGateway(options: DynamoDbGatewayOptions): Promise<DynamoDbGateway> {
-  const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true });
-  const totals = new Map<string, TableCapacity>();
-  const denials: Extract<IamDecision, { allowed: false }>[] = [];
-  const arnOf = (table: string) => tableArn(table, options.region, options.accountId);
-
-  function forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    onAnswer?: (text: Buffer) => Buffer,
-  ) {
-    const headers = { ...req.headers, host: upstream.host, 'content-length': String(body.byteLength) };
-    const outgoing = request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers, agent },
-      async (upstreamRes) => {
-        const plain = !upstreamRes.headers['content-encoding'];
-        if (!onAnswer || upstreamRes.statusCode !== 200 || !plain) {
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-          return;
-        }
-        const text = onAnswer(await readAll(upstreamRes));
-        const out: Record<string, string | string[] | undefined> = {
-          ...upstreamRes.headers,
-          'content-length': String(text.byteLength),
-        };
-        if (out['x-amz-crc32'] !== undefined) out['x-amz-crc32'] = String(crc32(text));
-        res.writeHead(200, out);
-        res.end(text);
-      },
-    );
-    outgoing.on('error', () => res.destroy());
-    outgoing.end(body);
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readAll(req);
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    let body: Json;
-    try {
-      body = raw.byteLength === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Json);
-    } catch {
-      // Not JSON: DynamoDB's own answer for it comes from upstream.
-      forward(req, res, raw);
-      return;
-    }
-    const decision = await options.iam.authorize(iamChecks(operation, body, arnOf));
-    if (!decision.allowed) {
-      denials.push(decision);
-      answer(res, 400, {
-        __type: 'com.amazon.coral.service#AccessDeniedException',
-        Message: decision.message,
-      });
-      return;
-    }
-    if (!CAPACITY_OPERATIONS.has(operation)) {
-      forward(req, res, raw);
-      return;
-    }
-    const asked = body.ReturnConsumedCapacity !== undefined && body.ReturnConsumedCapacity !== 'NONE';
-    const sent = asked ? raw : Buffer.from(JSON.stringify({ ...body, ReturnConsumedCapacity: 'TOTAL' }));
-    forward(req, res, sent, (text) => {
-      const parsed = JSON.parse(text.toString('utf8')) as Json;
-      count(totals, operation, parsed.ConsumedCapacity);
-      if (asked) return text;
-      delete parsed.ConsumedCapacity;
-      return Buffer.from(JSON.stringify(parsed));
-    });
-  }
-
+  const state: GatewayState = {
+    options,
+    upstream: { url: new URL(options.upstream), agent },
+    totals: new Map(),
+    denials: [],
+  };
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(state, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent)
         answer(res, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message });
@@ -163,8 +184,9 @@ export async function startDynamoDbGateway(options: DynamoDbGatewayOptions): Pro
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    consumedCapacity: () => Object.fromEntries([...totals].map(([table, units]) => [table, { ...units }])),
-    denied: () => [...denials],
+    consumedCapacity: () =>
+      Object.fromEntries([...state.totals].map(([table, units]) => [table, { ...units }])),
+    denied: () => [...state.denials],
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { anonymousIdentity } from '../../definitions/api-gateway';
 
 /** What the stage knows about one HTTP request, before it becomes a proxy event. */
 export interface GatewayRequest {
@@ -59,7 +60,13 @@ export function isBinaryContentType(contentType: string | undefined): boolean {
   return !TEXT_MEDIA_TYPE.test(contentType.trim());
 }
 
-function headersFrom(rawHeaders: string[]): { names: Map<string, string>; values: Map<string, string[]> } {
+/** Header names keyed by lower case (the first spelling a client used) and their values. */
+interface Headers {
+  names: Map<string, string>;
+  values: Map<string, string[]>;
+}
+
+function headersFrom(rawHeaders: string[]): Headers {
   // Keyed by lower-case name; the first spelling a client used is the one the event shows.
   const names = new Map<string, string>();
   const values = new Map<string, string[]>();
@@ -75,11 +82,7 @@ function headersFrom(rawHeaders: string[]): { names: Map<string, string>; values
   return { names, values };
 }
 
-function setHeader(
-  headers: { names: Map<string, string>; values: Map<string, string[]> },
-  name: string,
-  value: string,
-): void {
+function setHeader(headers: Headers, name: string, value: string): void {
   const key = name.toLowerCase();
   if (!headers.names.has(key)) headers.names.set(key, name);
   headers.values.set(key, [value]);
@@ -115,13 +118,8 @@ function queryParameters(query: string): {
   return { single, multi };
 }
 
-/**
- * The v1 (REST API) Lambda proxy event for one request, with the headers API Gateway adds
- * (X-Forwarded-For/-Proto/-Port, X-Amzn-Trace-Id). Field by field per
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
- * (input format of a Lambda function for proxy integration).
- */
-export function buildProxyEvent(request: GatewayRequest, context: GatewayContext): APIGatewayProxyEvent {
+/** The client's headers plus the ones API Gateway adds on the way to the function. */
+function forwardedHeaders(request: GatewayRequest, context: GatewayContext): Headers {
   const headers = headersFrom(request.rawHeaders);
   const forwardedFor = headers.values.get('x-forwarded-for')?.join(', ');
   setHeader(
@@ -132,6 +130,11 @@ export function buildProxyEvent(request: GatewayRequest, context: GatewayContext
   setHeader(headers, 'X-Forwarded-Proto', 'http');
   setHeader(headers, 'X-Forwarded-Port', String(request.port));
   setHeader(headers, 'X-Amzn-Trace-Id', context.traceId);
+  return headers;
+}
+
+/** `headers` (last value of each) and `multiValueHeaders` (all), keyed by the client's spelling. */
+function eventHeaders(headers: Headers): { single: Record<string, string>; multi: Record<string, string[]> } {
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (const [key, name] of headers.names) {
@@ -139,6 +142,18 @@ export function buildProxyEvent(request: GatewayRequest, context: GatewayContext
     single[name] = list.at(-1) as string;
     multi[name] = list;
   }
+  return { single, multi };
+}
+
+/**
+ * The v1 (REST API) Lambda proxy event for one request, with the headers API Gateway adds
+ * (X-Forwarded-For/-Proto/-Port, X-Amzn-Trace-Id). Field by field per
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ * (input format of a Lambda function for proxy integration).
+ */
+export function buildProxyEvent(request: GatewayRequest, context: GatewayContext): APIGatewayProxyEvent {
+  const headers = forwardedHeaders(request, context);
+  const { single, multi } = eventHeaders(headers);
   const contentType = headers.values.get('content-type')?.at(-1);
   const binary = isBinaryContentType(contentType);
   const body = request.body.byteLength === 0 ? null : request.body.toString(binary ? 'base64' : 'utf8');
@@ -162,23 +177,7 @@ export function buildProxyEvent(request: GatewayRequest, context: GatewayContext
       domainPrefix: context.apiId,
       extendedRequestId: context.requestId.replace(/-/gu, '').slice(0, 16),
       httpMethod: request.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: request.sourceIp,
-        user: null,
-        userAgent,
-        userArn: null,
-      },
+      identity: anonymousIdentity(request.sourceIp, userAgent),
       path: `/${context.stage}${request.path}`,
       protocol: request.protocol,
       requestId: context.requestId,
