@@ -34,6 +34,7 @@ const config: Config = {
     project('logcheck', ['logcheck'], withDynamoDb),
     project('harness', ['harness']),
     project('compare', ['compare', 'cost'], withDynamoDb),
+    project('fuzz', ['fuzz'], withDynamoDb),
   ],
   // Once for the whole run, before any project's own setup: test runs write under a temp dir, and
   // the tools the selected projects need are provisioned with progress (a first run builds k6).

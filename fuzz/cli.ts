@@ -2,7 +2,7 @@ import { type CommandSpec, intFlag, parseFlags, UsageError } from '../common/cli
 import { newRunId } from '../common/paths';
 import { withStep } from '../common/progress';
 import { startLocalApi } from '../local/index';
-import { type FuzzResult, fuzzLine, runFuzz } from './run';
+import { type FuzzResult, fuzzLine, runFuzz } from './index';
 
 export const DEFAULT_FUZZ_SECONDS = 300;
 

@@ -5,7 +5,7 @@
  */
 type PostmanRun = typeof import('../postman/newman');
 type LoadRun = typeof import('../load/runner/index');
-type FuzzRun = typeof import('../fuzz/run');
+type FuzzRun = typeof import('../fuzz/index');
 type LogCheck = typeof import('../logcheck/index');
 type Seed = typeof import('../seed/index');
 type LocalApi = typeof import('../local/index');
@@ -22,7 +22,7 @@ type Cost = typeof import('../cost/index');
 export const parts = {
   newman: (): PostmanRun => require('../postman/newman'),
   load: (): LoadRun => require('../load/runner/index'),
-  fuzz: (): FuzzRun => require('../fuzz/run'),
+  fuzz: (): FuzzRun => require('../fuzz/index'),
   logCheck: (): LogCheck => require('../logcheck/index'),
   seed: (): Seed => require('../seed/index'),
   localApi: (): LocalApi => require('../local/index'),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FuzzOptions } from '../fuzz/run';
+import type { FuzzOptions } from '../fuzz/index';
 import type { LoadOptions } from '../load/runner/index';
 import type { LogCheckOptions } from '../logcheck/index';
 import type { NewmanOptions } from '../postman/newman';
@@ -52,7 +52,7 @@ function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}
     },
   });
   jest.spyOn(parts, 'fuzz').mockReturnValue({
-    ...jest.requireActual('../fuzz/run'),
+    ...jest.requireActual('../fuzz/index'),
     runFuzz: async (options: FuzzOptions) => {
       calls.fuzz.push(options);
       return fuzzResult();

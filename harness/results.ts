@@ -4,7 +4,7 @@
  */
 import type { BaselineSection, ComparisonOutcome, MetricComparison, RunFigures } from '../compare/index';
 import type { RunCost } from '../cost/index';
-import type { FuzzResult } from '../fuzz/run';
+import type { FuzzResult } from '../fuzz/index';
 import type { LoadProfile, LoadResult } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { LogCheckResult } from '../logcheck/index';

@@ -1,6 +1,6 @@
 import type { BaselineChoice, CompareSettings } from '../compare/index';
 import type { PriceTable } from '../cost/index';
-import type { FuzzResult } from '../fuzz/run';
+import type { FuzzResult } from '../fuzz/index';
 import type { Budgets, ParsedEvent } from '../logcheck/index';
 import type {
   ComparisonOutcome,

@@ -20,6 +20,7 @@ const TOOLS_BY_PROJECT: Record<string, ReadonlyArray<'k6' | 'moto' | 'browser' |
   // The harness tests run `npm start`, whose fuzz step drives Schemathesis.
   harness: ['k6', 'browser', 'schemathesis'],
   logcheck: ['moto'],
+  fuzz: ['schemathesis'],
   unit: ['browser'],
 };
 

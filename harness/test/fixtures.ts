@@ -1,4 +1,4 @@
-import type { FuzzResult } from '../../fuzz/run';
+import type { FuzzResult } from '../../fuzz/index';
 import type { LoadResult, LogCheckResult, NewmanResult, RunSummary, StepRecord } from '../results';
 
 /** Typed results of a run, shaped like the parts return them, for rendering tests. */
