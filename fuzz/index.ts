@@ -8,7 +8,7 @@ import { type Step, startStep } from '../common/progress';
 import { OPENAPI_PATH } from '../contract/spec';
 import { loadSeedPets } from '../seed/load';
 import { TOOL_VERSIONS } from '../tools/cache';
-import { ensureSchemathesis } from '../tools/schemathesis';
+import { ensureSchemathesis } from '../tools/python-venv';
 import { type CleanupResult, cleanUp } from './cleanup';
 import { readLedger, stateChanges } from './ledger';
 

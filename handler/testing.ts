@@ -8,5 +8,5 @@ export { decodePageToken, encodePageToken } from './page-token';
 export { MAX_PET_ID, newPetErrors, parsePetId } from './pet';
 export { petRepository } from './repository';
 export { apiGatewayEvent, lambdaContext } from './test/events';
-export { invoke } from './test/invoke';
+export { type Invocation, invocationOf, invoke } from './test/invoke';
 export { SCENARIOS } from './test/scenarios';

@@ -2,18 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportsDir as runReportsDir } from '../common/paths';
 import { functionSettings } from '../definitions/function';
-import {
-  type Budgets,
-  checkCompleteness,
-  checkErrors,
-  checkInFlight,
-  checkMetrics,
-  DEFAULT_BUDGETS,
-  groupByRequest,
-  type Violation,
-} from './checks';
-import { checkMemoryGrowth, type GrowthEstimate } from './growth';
-import { checkHygiene, type HygieneFinding } from './hygiene';
+import { type Budgets, DEFAULT_BUDGETS, type Violation } from './checks';
+import type { GrowthEstimate } from './growth';
+import type { HygieneFinding } from './hygiene';
+import { judgeRun } from './judge';
 import { type ParsedEvent, parseEvents } from './parse';
 import {
   cloudWatchSource,
@@ -117,24 +109,15 @@ export async function runLogCheck(options: LogCheckOptions): Promise<LogCheckRes
   }
 
   const parsed = parseEvents(events);
-  const requests = groupByRequest(parsed);
-  const errors = checkErrors(parsed, requests, options.runId, budgets);
-  const completeness = checkCompleteness(parsed, requests, options.runId, {
-    ...(options.expectRequests === undefined ? {} : { expected: options.expectRequests }),
-    ...(options.sentCorrelationIds ? { sentCorrelationIds: options.sentCorrelationIds } : {}),
-  });
-  const { metrics, violations: metricViolations } = checkMetrics(requests, options.runId, budgets);
-  const hygiene = checkHygiene(parsed, options.runId, budgets.maxLineBytes);
-  const growth = checkMemoryGrowth(parsed, options.runId, budgets.growthHorizon);
-  const inFlight = checkInFlight(parsed, requests, options.runId);
-  const violations = [
-    ...errors.violations,
-    ...inFlight,
-    ...completeness.violations,
-    ...metricViolations,
-    ...hygiene.violations,
-    ...growth.violations,
-  ];
+  const { violations, errors, completeness, metrics, hygiene, growth } = judgeRun(
+    parsed,
+    options.runId,
+    budgets,
+    {
+      ...(options.expectRequests === undefined ? {} : { expected: options.expectRequests }),
+      ...(options.sentCorrelationIds ? { sentCorrelationIds: options.sentCorrelationIds } : {}),
+    },
+  );
   options.onParsed?.(parsed);
 
   const result: LogCheckResult = {

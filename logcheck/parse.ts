@@ -67,21 +67,35 @@ function reportField(line: string, label: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-function parseReportLine(requestId: string, line: string): ParsedLine {
-  const initDurationMs = reportField(line, 'Init Duration');
-  const status = /Status:\s*([A-Za-z.]+)/.exec(line)?.[1];
-  const errorType = /Error Type:\s*(\S+)/.exec(line)?.[1];
+/** One report, from the text or the JSON format: a metric the line lacks is NaN, a status `success`. */
+function reportOf(
+  requestId: string,
+  found: { [name in keyof ReportMetrics]: ReportMetrics[name] | undefined },
+): ParsedLine {
+  const { initDurationMs, errorType } = found;
   return {
     kind: 'report',
     requestId,
-    durationMs: reportField(line, '(?<!Init |Billed |Restore )Duration') ?? Number.NaN,
-    billedDurationMs: reportField(line, 'Billed Duration') ?? Number.NaN,
-    memorySizeMb: reportField(line, 'Memory Size') ?? Number.NaN,
-    maxMemoryUsedMb: reportField(line, 'Max Memory Used') ?? Number.NaN,
+    durationMs: found.durationMs ?? Number.NaN,
+    billedDurationMs: found.billedDurationMs ?? Number.NaN,
+    memorySizeMb: found.memorySizeMb ?? Number.NaN,
+    maxMemoryUsedMb: found.maxMemoryUsedMb ?? Number.NaN,
     ...(initDurationMs === undefined ? {} : { initDurationMs }),
-    status: status ?? 'success',
+    status: found.status ?? 'success',
     ...(errorType === undefined ? {} : { errorType }),
   };
+}
+
+function parseReportLine(requestId: string, line: string): ParsedLine {
+  return reportOf(requestId, {
+    durationMs: reportField(line, '(?<!Init |Billed |Restore )Duration'),
+    billedDurationMs: reportField(line, 'Billed Duration'),
+    memorySizeMb: reportField(line, 'Memory Size'),
+    maxMemoryUsedMb: reportField(line, 'Max Memory Used'),
+    initDurationMs: reportField(line, 'Init Duration'),
+    status: /Status:\s*([A-Za-z.]+)/.exec(line)?.[1],
+    errorType: /Error Type:\s*(\S+)/.exec(line)?.[1],
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -115,19 +129,15 @@ function parsePlatformRecord(type: string, record: Record<string, unknown>): Par
   }
   if (type === 'platform.report') {
     const metrics = isRecord(record.metrics) ? record.metrics : {};
-    const initDurationMs = numberField(metrics, 'initDurationMs');
-    const errorType = stringField(record, 'errorType');
-    return {
-      kind: 'report',
-      requestId,
-      durationMs: numberField(metrics, 'durationMs') ?? Number.NaN,
-      billedDurationMs: numberField(metrics, 'billedDurationMs') ?? Number.NaN,
-      memorySizeMb: numberField(metrics, 'memorySizeMB') ?? Number.NaN,
-      maxMemoryUsedMb: numberField(metrics, 'maxMemoryUsedMB') ?? Number.NaN,
-      ...(initDurationMs === undefined ? {} : { initDurationMs }),
-      status: stringField(record, 'status') ?? 'success',
-      ...(errorType === undefined ? {} : { errorType }),
-    };
+    return reportOf(requestId, {
+      durationMs: numberField(metrics, 'durationMs'),
+      billedDurationMs: numberField(metrics, 'billedDurationMs'),
+      memorySizeMb: numberField(metrics, 'memorySizeMB'),
+      maxMemoryUsedMb: numberField(metrics, 'maxMemoryUsedMB'),
+      initDurationMs: numberField(metrics, 'initDurationMs'),
+      status: stringField(record, 'status'),
+      errorType: stringField(record, 'errorType'),
+    });
   }
   return { kind: 'other', text: type };
 }

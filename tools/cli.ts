@@ -6,8 +6,8 @@ import { ensureBrowser } from './chromium';
 import { ensureDynamoDbLocal } from './dynamodb-local';
 import { ensureK6 } from './k6';
 import { ensureMoto } from './moto';
+import { ensureSchemathesis } from './python-venv';
 import { ensureRuntimeNode } from './runtime-node';
-import { ensureSchemathesis } from './schemathesis';
 
 /** Every tool the harness and the tests use, each provisioned into the tool cache (idempotent). */
 const TOOLS = {

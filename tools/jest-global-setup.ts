@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ensureBrowser } from './chromium';
 import { ensureK6 } from './k6';
 import { ensureMoto } from './moto';
-import { ensureSchemathesis } from './schemathesis';
+import { ensureSchemathesis } from './python-venv';
 
 /**
  * Jest's global setup, once per `npm test` before any project's own setup:

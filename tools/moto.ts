@@ -2,30 +2,14 @@ import { spawn } from 'node:child_process';
 import { CannotRunError } from '../common/cli';
 import { freeLoopbackPort } from '../common/net';
 import { stopChild, trackChild } from '../common/processes';
-import { TOOL_VERSIONS } from './cache';
-import {
-  type EnsurePythonToolOptions,
-  ensurePythonTool,
-  type PythonTool,
-  pythonToolVenv,
-} from './python-venv';
+import { type EnsurePythonToolOptions, ensurePythonTool, PYTHON_TOOLS, pythonToolVenv } from './python-venv';
 
 /**
  * moto's server mode (PyPI `moto[server]`): the CloudWatch Logs stand-in the log check's wire
  * tests talk to. It lives in its own virtualenv in the tool cache, pinned to TOOL_VERSIONS.moto.
  */
-
-const MOTO: PythonTool = {
-  name: 'moto',
-  venv: 'moto-venv',
-  requirement: 'moto[server]',
-  distribution: 'moto',
-  version: TOOL_VERSIONS.moto,
-  entry: 'moto_server',
-};
-
 export function motoVenvDir(): string {
-  return pythonToolVenv(MOTO);
+  return pythonToolVenv(PYTHON_TOOLS.moto);
 }
 
 /**
@@ -33,7 +17,7 @@ export function motoVenvDir(): string {
  * Idempotent: a venv that already holds the pinned version is used as is (no network).
  */
 export function ensureMoto(options: EnsurePythonToolOptions = {}): Promise<string> {
-  return ensurePythonTool(MOTO, options);
+  return ensurePythonTool(PYTHON_TOOLS.moto, options);
 }
 
 export interface RunningMoto {

@@ -13,17 +13,26 @@ import { collectOutput, trackChild } from '../common/processes';
 export async function unpackNpmPackage(spec: string, destination: string): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'pets-harness-npm-pack-'));
   try {
-    const packed = await run('npm', ['pack', spec, '--pack-destination', scratch, '--json', '--silent'], {
-      cwd: scratch,
-    });
-    const [entry] = JSON.parse(packed) as [{ filename: string }];
-    mkdirSync(destination, { recursive: true });
-    await run('tar', ['-xzf', join(scratch, entry.filename), '-C', destination, '--strip-components=1'], {
-      cwd: scratch,
-    });
+    await extractNpmTarball(await packNpmPackage(spec, scratch), destination);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** `npm pack <spec>` into `dir`; resolves the tarball's path. */
+export async function packNpmPackage(spec: string, dir: string): Promise<string> {
+  const packed = await run('npm', ['pack', spec, '--pack-destination', dir, '--json', '--silent'], {
+    cwd: dir,
+  });
+  const [entry] = JSON.parse(packed) as { filename: string }[];
+  if (!entry) throw new Error(`npm pack ${spec} printed no tarball`);
+  return join(dir, entry.filename);
+}
+
+/** Unpacks an npm tarball's `package/` folder as `destination`. */
+export async function extractNpmTarball(tarball: string, destination: string): Promise<void> {
+  mkdirSync(destination, { recursive: true });
+  await run('tar', ['-xzf', tarball, '-C', destination, '--strip-components=1'], { cwd: destination });
 }
 
 /** Runs a command to completion; resolves with its stdout, rejects naming the command and its stderr. */

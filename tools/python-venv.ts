@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CannotRunError } from '../common/cli';
 import { toolCacheDir } from '../common/paths';
 import { startStep } from '../common/progress';
-import type { EnsureOptions } from './cache';
+import { type EnsureOptions, TOOL_VERSIONS } from './cache';
 
 /**
  * A Python tool from PyPI in its own virtualenv in the tool cache, pinned to one version (moto,
@@ -23,6 +23,28 @@ export interface PythonTool {
   /** The console script the tool is run by, under `<venv>/bin`. */
   entry: string;
 }
+
+/** The Python tools the harness provisions, each pinned in TOOL_VERSIONS. */
+export const PYTHON_TOOLS = {
+  /** moto's server mode: the CloudWatch Logs stand-in the log check's wire tests talk to. */
+  moto: {
+    name: 'moto',
+    venv: 'moto-venv',
+    requirement: 'moto[server]',
+    distribution: 'moto',
+    version: TOOL_VERSIONS.moto,
+    entry: 'moto_server',
+  },
+  /** The property-based API fuzzer `npm run fuzz` and the run's fuzz step drive. */
+  schemathesis: {
+    name: 'schemathesis',
+    venv: 'schemathesis-venv',
+    requirement: 'schemathesis',
+    distribution: 'schemathesis',
+    version: TOOL_VERSIONS.schemathesis,
+    entry: 'st',
+  },
+} as const satisfies Record<string, PythonTool>;
 
 export function pythonToolVenv(tool: PythonTool): string {
   return join(toolCacheDir(), tool.venv);
@@ -119,4 +141,9 @@ export async function ensurePythonTool(
   }
   step?.succeed();
   return pythonToolEntry(tool);
+}
+
+/** Makes `<cache>/schemathesis-venv` with the pinned Schemathesis and returns the `st` path. */
+export function ensureSchemathesis(options: EnsurePythonToolOptions = {}): Promise<string> {
+  return ensurePythonTool(PYTHON_TOOLS.schemathesis, options);
 }

@@ -15,6 +15,7 @@ import { CannotRunError } from '../common/cli';
 import { toolCacheDir } from '../common/paths';
 import { startStep } from '../common/progress';
 import { type EnsureOptions, TOOL_VERSIONS } from './cache';
+import { extractNpmTarball, packNpmPackage } from './npm-package';
 
 const run = promisify(execFile);
 
@@ -138,19 +139,8 @@ export function systemRuntimeNode(): RuntimeNodeSystem {
     cacheRoot: join(toolCacheDir(), 'node'),
     platform: process.platform,
     arch: process.arch,
-    async pack(spec, dir) {
-      const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', dir], {
-        cwd: dir,
-        maxBuffer: 16 * 1024 * 1024,
-        timeout: 600_000,
-      });
-      const [packed] = JSON.parse(stdout) as { filename: string }[];
-      if (!packed) throw new Error(`npm pack ${spec} printed no tarball`);
-      return join(dir, packed.filename);
-    },
-    async extract(tarball, dir) {
-      await run('tar', ['-xzf', tarball, '-C', dir], { timeout: 300_000 });
-    },
+    pack: packNpmPackage,
+    extract: (tarball, dir) => extractNpmTarball(tarball, join(dir, 'package')),
     async versionOf(node) {
       try {
         return (await run(node, ['--version'], { timeout: 30_000 })).stdout.trim();

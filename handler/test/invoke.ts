@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handler } from '../index';
 import { lambdaContext } from './events';
 
@@ -10,6 +10,21 @@ export interface Invocation {
   rawBody: string;
   body: unknown;
   logs: Record<string, unknown>[];
+}
+
+/** What the function answered, as a test reads it: lower-case header names, the body parsed, its JSON log lines. */
+export function invocationOf(result: APIGatewayProxyResult, outputLines: string[]): Invocation {
+  return {
+    status: result.statusCode,
+    headers: Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
+    ),
+    rawBody: result.body,
+    body: result.body === '' ? undefined : JSON.parse(result.body),
+    logs: outputLines
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 function captureWrites(stream: NodeJS.WriteStream, into: string[]): { mockRestore(): void } {
@@ -29,20 +44,7 @@ export async function invoke(
   try {
     const result = await handler(event, context, () => undefined);
     if (!result) throw new Error('the handler returned nothing');
-    const headers = Object.fromEntries(
-      Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
-    );
-    return {
-      status: result.statusCode,
-      headers,
-      rawBody: result.body,
-      body: result.body === '' ? undefined : JSON.parse(result.body),
-      logs: written
-        .join('')
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    };
+    return invocationOf(result, written.join('').split('\n'));
   } finally {
     for (const spy of spies) spy.mockRestore();
   }

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PROJECT_ROOT } from '../../common/paths';
 import { stopChild, trackChild } from '../../common/processes';
 import { functionSettings } from '../../definitions/function';
-import { apiGatewayEvent, lambdaContext } from '../../handler/testing';
+import { apiGatewayEvent, type Invocation, invocationOf, lambdaContext } from '../../handler/testing';
 
 /** The built bundle's entry: the code that is deployed and that the local stage runs. */
 export const BUNDLE_ENTRY = join(PROJECT_ROOT, functionSettings().bundleDir, 'index.js');
@@ -85,31 +85,14 @@ export async function startFunction(env: Record<string, string>): Promise<Functi
       waiting.delete(id);
       const elapsedMs = performance.now() - startedAt;
       if (reply.error !== undefined || !reply.result) throw new Error(`the handler threw: ${reply.error}`);
-      const result = reply.result;
-      return {
-        status: result.statusCode,
-        headers: Object.fromEntries(
-          Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
-        ),
-        rawBody: result.body,
-        body: result.body === '' ? undefined : JSON.parse(result.body),
-        logs: (reply.logs ?? [])
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>),
-        elapsedMs,
-      };
+      return { ...invocationOf(reply.result, reply.logs ?? []), elapsedMs };
     },
     stop: () => stopChild(child, 2_000),
   };
 }
 
-export interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  rawBody: string;
-  body: unknown;
-  /** The function's JSON log lines for this invocation. */
-  logs: Record<string, unknown>[];
+/** One invocation of the bundle: what it answered, its JSON log lines, and how long it took. */
+export interface Answer extends Invocation {
   elapsedMs: number;
 }
 
