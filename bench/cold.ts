@@ -29,11 +29,25 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { buildBundle } from '../build';
-import { intFlag, parseFlags, runMain } from '../common/cli';
+import { type CommandSpec, type FlagSpec, intFlag, parseFlags, runMain } from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
 import { collectOutput } from '../common/processes';
 import { withStep } from '../common/progress';
 import { functionSettings, lambdaRuntimeEnvironment } from '../definitions/function';
+
+const spec = {
+  name: 'npm run bench:cold --',
+  summary:
+    'Bundle size, and the time for a fresh Node process to load the function and answer one in-memory-mocked GET: bundle vs unbundled tsc output.',
+  flags: {
+    runs: { type: 'string', value: 'N', help: 'fresh processes per variant (default 20)' },
+    node: {
+      type: 'string',
+      value: 'PATH',
+      help: 'the Node binary the processes run on (default: this one), e.g. a Node 22 like Lambda’s',
+    },
+  },
+} satisfies CommandSpec<FlagSpec>;
 
 const TARGET_BYTES = 400 * 1024;
 const TARGET_SPEEDUP = 3;
@@ -255,19 +269,7 @@ async function compileUnbundled(deployDir: string): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const parsed = parseFlags(
-    {
-      name: 'npm run bench:cold --',
-      summary:
-        'Bundle size, and the time for a fresh Node process to load the function and answer one in-memory-mocked GET: bundle vs unbundled tsc output.',
-      flags: { runs: { type: 'string' }, node: { type: 'string' } },
-      flagHelp: [
-        '--runs N      fresh processes per variant (default 20)',
-        '--node PATH   the Node binary the processes run on (default: this one), e.g. a Node 22 like Lambda’s',
-      ],
-    },
-    argv,
-  );
+  const parsed = parseFlags(spec, argv);
   if (!parsed) return 0;
   const runs = intFlag('runs', parsed.runs, 20, 1, 500);
   const node = parsed.node ?? process.execPath;

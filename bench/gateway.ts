@@ -8,7 +8,7 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ensureBundle } from '../build';
-import { intFlag, parseFlags, runMain } from '../common/cli';
+import { type CommandSpec, type FlagSpec, intFlag, parseFlags, runMain } from '../common/cli';
 import { LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb';
 import { startDynamoDbGateway } from '../local/stage/dynamodb-gateway';
 import { LOCAL_ACCOUNT_ID } from '../local/stage/event';
@@ -16,6 +16,18 @@ import { createIamEvaluator } from '../local/stage/iam';
 import { ensureTemplate } from '../local/stage/synth';
 import { readStageTemplate } from '../local/stage/template';
 import { seedTable } from '../seed';
+
+const spec = {
+  name: 'npm run bench:gateway --',
+  summary: "One GetItem at a time straight to dynalite and through the stage's IAM gateway.",
+  flags: {
+    calls: {
+      type: 'string',
+      value: 'N',
+      help: 'timed calls per path, after 100 warm-up calls (default 2000)',
+    },
+  },
+} satisfies CommandSpec<FlagSpec>;
 
 interface Figures {
   p50Ms: number;
@@ -52,15 +64,7 @@ async function timeCalls(endpoint: string, tableName: string, calls: number): Pr
 }
 
 async function main(argv: string[]): Promise<number> {
-  const parsed = parseFlags(
-    {
-      name: 'npm run bench:gateway --',
-      summary: "One GetItem at a time straight to dynalite and through the stage's IAM gateway.",
-      flags: { calls: { type: 'string' } },
-      flagHelp: ['--calls N   timed calls per path, after 100 warm-up calls (default 2000)'],
-    },
-    argv,
-  );
+  const parsed = parseFlags(spec, argv);
   if (!parsed) return 0;
   const calls = intFlag('calls', parsed.calls, 2000, 10, 100_000);
   process.env.PETS_DYNAMODB = 'dynalite';

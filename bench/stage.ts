@@ -16,7 +16,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { ensureBundle } from '../build';
-import { CannotRunError, intFlag, parseFlags, UsageError } from '../common/cli';
+import {
+  CannotRunError,
+  type CommandSpec,
+  type FlagSpec,
+  intFlag,
+  parseFlags,
+  UsageError,
+} from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
 import { stopChild, trackChild } from '../common/processes';
 import { functionSettings } from '../definitions/function';
@@ -26,6 +33,36 @@ import { startStage } from '../local/stage';
 import { buildProxyEvent, LOCAL_ACCOUNT_ID, LOCAL_API_ID, newTraceId } from '../local/stage/event';
 import { gatewayError, mapProxyResult, withGatewayHeaders } from '../local/stage/response';
 import { seedTable } from '../seed';
+
+const spec = {
+  name: 'npm run bench:stage --',
+  summary: 'GET /pets through the local stage vs the same bundle in-process, with wrk.',
+  flags: {
+    duration: { type: 'string', value: 'S', help: 'seconds per server and case (default 10)' },
+    connections: { type: 'string', value: 'N', help: 'wrk connections (default 16)' },
+    only: { type: 'string', value: 'CASE', help: 'memory or dynalite (default both)' },
+    concurrency: {
+      type: 'string',
+      value: 'N',
+      help: "the stage's execution environments (default: the stage default)",
+    },
+    suspend: {
+      type: 'string',
+      value: 'on|off',
+      help: 'SIGSTOP frozen environments (default on, as the stage runs)',
+    },
+    'suspend-after': {
+      type: 'string',
+      value: 'MS',
+      help: 'idle time before an environment is stopped (default: the stage default, 50)',
+    },
+    iam: {
+      type: 'string',
+      value: 'on|off',
+      help: 'the IAM gateway in front of DynamoDB (default on, as the stage runs)',
+    },
+  },
+} satisfies CommandSpec<FlagSpec>;
 
 const MEMORY_BUNDLE = join(PROJECT_ROOT, 'local', 'test-bundles', 'pets-memory');
 const WARM_UP_SECONDS = 2;
@@ -287,31 +324,7 @@ function printResults(results: CaseResult[], seconds: number, connections: numbe
 }
 
 async function main(argv: string[]): Promise<number> {
-  const parsed = parseFlags(
-    {
-      name: 'npm run bench:stage --',
-      summary: 'GET /pets through the local stage vs the same bundle in-process, with wrk.',
-      flags: {
-        duration: { type: 'string' },
-        connections: { type: 'string' },
-        only: { type: 'string' },
-        concurrency: { type: 'string' },
-        suspend: { type: 'string' },
-        'suspend-after': { type: 'string' },
-        iam: { type: 'string' },
-      },
-      flagHelp: [
-        '--duration S      seconds per server and case (default 10)',
-        '--connections N   wrk connections (default 16)',
-        '--only CASE       memory or dynalite (default both)',
-        "--concurrency N   the stage's execution environments (default: the stage default)",
-        '--suspend on|off  SIGSTOP frozen environments (default on, as the stage runs)',
-        '--suspend-after MS  idle time before an environment is stopped (default: the stage default, 50)',
-        '--iam on|off      the IAM gateway in front of DynamoDB (default on, as the stage runs)',
-      ],
-    },
-    argv,
-  );
+  const parsed = parseFlags(spec, argv);
   if (!parsed) return 0;
   const seconds = intFlag('duration', parsed.duration, 10, 1, 120);
   const connections = intFlag('connections', parsed.connections, 16, 1, 1000);

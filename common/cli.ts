@@ -10,18 +10,25 @@ export class CannotRunError extends Error {
   override name = 'CannotRunError';
 }
 
-type FlagSpec = Record<
-  string,
-  { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean }
->;
+/** One flag: how it is parsed, and its line in `--help` (declared once, together). */
+export interface Flag {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  default?: string | boolean;
+  /** The value's placeholder in `--help`: `NAME` in `--table NAME`; none for a boolean. */
+  value?: string;
+  /** What it does and its default; each `\n` starts a continuation line under the first. */
+  help: string;
+}
+
+export type FlagSpec = Record<string, Flag>;
 
 export interface CommandSpec<F extends FlagSpec> {
   /** e.g. `pets-harness seed` */
   name: string;
   summary: string;
   flags: F;
-  /** One line per flag, already formatted: `--table NAME   table name (default pets)`. */
-  flagHelp: string[];
 }
 
 type Parsed<F extends FlagSpec> = {
@@ -32,6 +39,25 @@ type Parsed<F extends FlagSpec> = {
       : string | undefined;
 };
 
+/** Labels up to this wide share one column; a longer one is followed by two spaces. */
+const HELP_COLUMN_MAX = 26;
+
+/** The flags' lines of `--help`, in declaration order, their texts in one column. */
+export function flagHelpLines(flags: FlagSpec): string[] {
+  const rows = [
+    ...Object.entries(flags).map(([name, flag]) => ({
+      label: flag.value ? `--${name} ${flag.value}` : `--${name}`,
+      help: flag.help,
+    })),
+    { label: '--help', help: 'show this help' },
+  ];
+  const column = Math.max(...rows.map((row) => row.label.length).filter((width) => width <= HELP_COLUMN_MAX));
+  return rows.flatMap(({ label, help }) => {
+    const [first, ...more] = help.split('\n');
+    return [`${label.padEnd(column)}  ${first}`, ...more.map((line) => `${' '.repeat(column + 2)}${line}`)];
+  });
+}
+
 export function helpText<F extends FlagSpec>(spec: CommandSpec<F>): string {
   return [
     `Usage: ${spec.name} [flags]`,
@@ -39,9 +65,15 @@ export function helpText<F extends FlagSpec>(spec: CommandSpec<F>): string {
     spec.summary,
     '',
     'Flags:',
-    ...spec.flagHelp.map((l) => `  ${l}`),
-    '  --help   show this help',
+    ...flagHelpLines(spec.flags).map((line) => `  ${line}`),
   ].join('\n');
+}
+
+/** What node:util's parseArgs reads of each flag (it knows nothing of the help). */
+function parseArgsOptions(flags: FlagSpec): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(
+    Object.entries(flags).map(([name, { value: _value, help: _help, ...option }]) => [name, option]),
+  );
 }
 
 /**
@@ -56,7 +88,7 @@ export function parseFlags<F extends FlagSpec>(spec: CommandSpec<F>, argv: strin
   try {
     // parseArgs' own inference over a generic F is too deep for TypeScript to relate to Parsed<F>;
     // parsing against the widened config gives the same runtime values, typed by the spec above.
-    const options: NonNullable<ParseArgsConfig['options']> = spec.flags;
+    const options = parseArgsOptions(spec.flags);
     const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
     return values as Parsed<F>;
   } catch (error) {
@@ -95,10 +127,6 @@ export function choiceFlag<T extends string>(
   return raw as T;
 }
 
-/**
- * Runs a command's main and exits with its code: UsageError and CannotRunError → 2 with the
- * message; any other error → 1.
- */
 /** `--run-id`: names a report folder and a header; a new time-sorted id when absent. */
 export function runIdFlag(value: string | undefined, makeId: () => string): string {
   const runId = value ?? makeId();
@@ -108,6 +136,10 @@ export function runIdFlag(value: string | undefined, makeId: () => string): stri
   return runId;
 }
 
+/**
+ * Runs a command's main and exits with its code: UsageError and CannotRunError → 2 with the
+ * message; any other error → 1.
+ */
 export function runMain(main: (argv: string[]) => Promise<number>, argv = process.argv.slice(2)): void {
   main(argv).then(
     (code) => {
@@ -122,4 +154,11 @@ export function runMain(main: (argv: string[]) => Promise<number>, argv = proces
 
 export function exitCodeFor(error: unknown): number {
   return error instanceof UsageError || error instanceof CannotRunError ? 2 : 1;
+}
+
+/** Flags another command owns, passed through: the same flags, each help line saying so. */
+export function passedThrough<F extends FlagSpec>(flags: F, note: string): F {
+  return Object.fromEntries(
+    Object.entries(flags).map(([name, flag]) => [name, { ...flag, help: `${flag.help} ${note}` }]),
+  ) as F;
 }

@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
+import { CannotRunError } from './cli';
 
 /**
  * A free loopback port, picked by the OS. It is released before the caller binds it, so a caller
@@ -13,5 +14,24 @@ export function freeLoopbackPort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * Binds a server to `port` on 127.0.0.1 (0 = any free port) and resolves the port it got; a port
+ * already taken is a CannotRunError that says what to do.
+ */
+export function listenOnLoopback(server: Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new CannotRunError(
+              `port ${port} is in use: stop what is listening there or pass --port <another>`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }

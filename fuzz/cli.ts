@@ -1,4 +1,4 @@
-import { type CommandSpec, intFlag, parseFlags, UsageError } from '../common/cli';
+import { type CommandSpec, type FlagSpec, intFlag, parseFlags, UsageError } from '../common/cli';
 import { newRunId } from '../common/paths';
 import { withStep } from '../common/progress';
 import { startLocalApi } from '../local/index';
@@ -13,20 +13,25 @@ const spec = {
     'time budget, against a stage (--base-url) or, by default, a local stage started for the run. JUnit, the ' +
     'Schemathesis report and a summary go to reports/<run-id>/; pets the fuzz created are deleted afterwards.',
   flags: {
-    'base-url': { type: 'string' },
-    time: { type: 'string' },
-    'run-id': { type: 'string' },
-    seed: { type: 'string' },
-    'reports-dir': { type: 'string' },
+    'base-url': {
+      type: 'string',
+      value: 'URL',
+      help: 'a running stage, e.g. http://127.0.0.1:3000/default (default: start a local one)',
+    },
+    time: {
+      type: 'string',
+      value: 'SECONDS',
+      help: `time budget for the whole fuzz, every phase (default ${DEFAULT_FUZZ_SECONDS})`,
+    },
+    'run-id': {
+      type: 'string',
+      value: 'ID',
+      help: 'the run id sent as x-harness-run-id (default: a new one)',
+    },
+    seed: { type: 'string', value: 'N', help: 'Schemathesis seed, to replay a run' },
+    'reports-dir': { type: 'string', value: 'DIR', help: 'where the reports go (default reports/<run-id>/)' },
   },
-  flagHelp: [
-    '--base-url URL      a running stage, e.g. http://127.0.0.1:3000/default (default: start a local one)',
-    `--time SECONDS      time budget for the whole fuzz, every phase (default ${DEFAULT_FUZZ_SECONDS})`,
-    '--run-id ID         the run id sent as x-harness-run-id (default: a new one)',
-    '--seed N            Schemathesis seed, to replay a run',
-    '--reports-dir DIR   where the reports go (default reports/<run-id>/)',
-  ],
-} satisfies CommandSpec<Record<string, { type: 'string' }>>;
+} satisfies CommandSpec<FlagSpec>;
 
 function printResult(runId: string, result: FuzzResult): void {
   console.log(`fuzz run ${runId}: ${result.passed ? 'passed' : 'FAILED'} — ${fuzzLine(result)}`);

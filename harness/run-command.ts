@@ -1,10 +1,10 @@
-import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '../common/cli';
+import { type CommandSpec, choiceFlag, intFlag, parseFlags, passedThrough, UsageError } from '../common/cli';
 import { newRunId, reportsDir } from '../common/paths';
 import { killTrackedChildren } from '../common/processes';
 import type { CompareSettings } from '../compare/index';
 import { DEFAULT_THRESHOLDS, METRIC_KINDS, parseBaselineFlag, parseThreshold } from '../compare/index';
 import { readPriceFile } from '../cost/index';
-import { BUDGET_FLAG_HELP, BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
+import { BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
 import { parts } from './parts';
 import type { RunOptions } from './pipeline';
 import { LOAD_PROFILES, MAX_RUNNERS, type RunSummary, TARGETS } from './results';
@@ -18,26 +18,78 @@ import { signalExitCode, watchSignals } from './steps';
  */
 
 const flags = {
-  target: { type: 'string' },
-  profile: { type: 'string' },
-  port: { type: 'string' },
-  'run-id': { type: 'string' },
-  'skip-load': { type: 'boolean' },
-  runners: { type: 'string' },
-  'skip-screenshot': { type: 'boolean' },
-  seed: { type: 'boolean' },
-  'stack-name': { type: 'string' },
-  region: { type: 'string' },
-  outputs: { type: 'string' },
-  'wait-ms': { type: 'string' },
-  baseline: { type: 'string' },
-  'regression-latency': { type: 'string' },
-  'regression-init': { type: 'string' },
-  'regression-memory': { type: 'string' },
-  'regression-bundle': { type: 'string' },
-  'regression-confidence': { type: 'string' },
-  prices: { type: 'string' },
-  ...BUDGET_FLAGS,
+  target: { type: 'string', value: 'local|aws', help: 'where the API runs (default local)' },
+  profile: { type: 'string', value: 'NAME', help: `k6 profile: ${LOAD_PROFILES.join(', ')} (default smoke)` },
+  port: {
+    type: 'string',
+    value: 'N',
+    help: 'local stage port (default 0 = any free port, so a running `npm run stage` on 3000 is left alone)',
+  },
+  'run-id': {
+    type: 'string',
+    value: 'ID',
+    help: 'run id sent as x-harness-run-id and used for reports/<run-id> (default a new time-sorted id)',
+  },
+  'skip-load': { type: 'boolean', help: 'skip k6 (newman and the log check still run)' },
+  runners: {
+    type: 'string',
+    value: 'N',
+    help: `k6 processes sharing the profile by execution segments, judged together (default 1, at most ${MAX_RUNNERS})`,
+  },
+  'skip-screenshot': { type: 'boolean', help: 'do not render report.png with Chromium' },
+  seed: { type: 'boolean', help: 'aws: reset the table and load the 20 seed pets before the checks' },
+  'stack-name': {
+    type: 'string',
+    value: 'NAME',
+    help: 'aws: the CloudFormation stack (default PetsStack; with --outputs, picks the stack in the file)',
+  },
+  region: { type: 'string', value: 'R', help: 'aws: region (default AWS_REGION or the profile)' },
+  outputs: {
+    type: 'string',
+    value: 'FILE',
+    help: 'aws: read the stack outputs from `cdk deploy --outputs-file FILE` instead of DescribeStacks',
+  },
+  'wait-ms': {
+    type: 'string',
+    value: 'N',
+    help: 'log check: wait up to N ms for the log lines (default 3000 local, 120000 cloudwatch)',
+  },
+  baseline: {
+    type: 'string',
+    value: 'RUN',
+    help: 'compare with a run id, a run folder or summary.json, latest-passed (the default: the\nlatest passing run of the same target and profile), or none',
+  },
+  'regression-latency': {
+    type: 'string',
+    value: 'T',
+    help: `a latency regression is worse than T (default '+${DEFAULT_THRESHOLDS.latency.relative * 100}% and +${DEFAULT_THRESHOLDS.latency.absolute} ms')`,
+  },
+  'regression-init': {
+    type: 'string',
+    value: 'T',
+    help: `Init Duration (default '+${DEFAULT_THRESHOLDS.init.relative * 100}% and +${DEFAULT_THRESHOLDS.init.absolute} ms')`,
+  },
+  'regression-memory': {
+    type: 'string',
+    value: 'T',
+    help: `peak Max Memory Used (default '+${DEFAULT_THRESHOLDS.memory.relative * 100}% and +${DEFAULT_THRESHOLDS.memory.absolute} MB')`,
+  },
+  'regression-bundle': {
+    type: 'string',
+    value: 'T',
+    help: `bundle size (default '+${DEFAULT_THRESHOLDS.bundle.relative * 100}% and +${DEFAULT_THRESHOLDS.bundle.absolute} KB')`,
+  },
+  'regression-confidence': {
+    type: 'string',
+    value: 'C',
+    help: 'confidence of the comparison, 0.5–0.9999 (default 0.99)',
+  },
+  prices: {
+    type: 'string',
+    value: 'FILE',
+    help: 'price table for the cost section (JSON, the shape of cost/prices.ts)',
+  },
+  ...passedThrough(BUDGET_FLAGS, '(log check budget, passed through)'),
 } as const;
 
 export const spec = {
@@ -50,29 +102,6 @@ export const spec = {
     '130/143 = stopped by Ctrl-C/SIGTERM (everything started is stopped first).',
   ].join('\n'),
   flags,
-  flagHelp: [
-    '--target local|aws        where the API runs (default local)',
-    `--profile NAME            k6 profile: ${LOAD_PROFILES.join(', ')} (default smoke)`,
-    '--port N                  local stage port (default 0 = any free port, so a running `npm run stage` on 3000 is left alone)',
-    '--run-id ID               run id sent as x-harness-run-id and used for reports/<run-id> (default a new time-sorted id)',
-    '--skip-load               skip k6 (newman and the log check still run)',
-    `--runners N               k6 processes sharing the profile by execution segments, judged together (default 1, at most ${MAX_RUNNERS})`,
-    '--skip-screenshot         do not render report.png with Chromium',
-    '--seed                    aws: reset the table and load the 20 seed pets before the checks',
-    '--stack-name NAME         aws: the CloudFormation stack (default PetsStack; with --outputs, picks the stack in the file)',
-    '--region R                aws: region (default AWS_REGION or the profile)',
-    '--outputs FILE            aws: read the stack outputs from `cdk deploy --outputs-file FILE` instead of DescribeStacks',
-    '--wait-ms N               log check: wait up to N ms for the log lines (default 3000 local, 120000 cloudwatch)',
-    '--baseline RUN            compare with a run id, a run folder or summary.json, latest-passed (the default: the',
-    '                          latest passing run of the same target and profile), or none',
-    `--regression-latency T    a latency regression is worse than T (default '+${DEFAULT_THRESHOLDS.latency.relative * 100}% and +${DEFAULT_THRESHOLDS.latency.absolute} ms')`,
-    `--regression-init T       Init Duration (default '+${DEFAULT_THRESHOLDS.init.relative * 100}% and +${DEFAULT_THRESHOLDS.init.absolute} ms')`,
-    `--regression-memory T     peak Max Memory Used (default '+${DEFAULT_THRESHOLDS.memory.relative * 100}% and +${DEFAULT_THRESHOLDS.memory.absolute} MB')`,
-    `--regression-bundle T     bundle size (default '+${DEFAULT_THRESHOLDS.bundle.relative * 100}% and +${DEFAULT_THRESHOLDS.bundle.absolute} KB')`,
-    '--regression-confidence C confidence of the comparison, 0.5–0.9999 (default 0.99)',
-    '--prices FILE             price table for the cost section (JSON, the shape of cost/prices.ts)',
-    ...BUDGET_FLAG_HELP.map((line) => `${line} (log check budget, passed through)`),
-  ],
 } satisfies CommandSpec<typeof flags>;
 
 const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CannotRunError, type CommandSpec, parseFlags, runMain, UsageError } from '../common/cli';
+import {
+  CannotRunError,
+  type CommandSpec,
+  type FlagSpec,
+  parseFlags,
+  runMain,
+  UsageError,
+} from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
 import { trackChild } from '../common/processes';
 import { withStep } from '../common/progress';
@@ -9,44 +16,41 @@ import { DESTROY_CONTEXT_KEY, ENV_CONTEXT_KEY, stackNames } from './names';
 import { DEFAULT_OUTPUTS_FILE, readStackOutputs } from './outputs';
 
 const COMMON_FLAGS = {
-  env: { type: 'string' },
-  profile: { type: 'string' },
+  env: {
+    type: 'string',
+    value: 'NAME',
+    help: 'suffix every name (PetsStack-NAME, pets-NAME, …); default: no suffix',
+  },
+  profile: { type: 'string', value: 'NAME', help: 'AWS profile to use (default: the SDK credential chain)' },
 } as const;
 
-const DEPLOY_SPEC: CommandSpec<
-  typeof COMMON_FLAGS & {
-    outputs: { type: 'string' };
-    'destroy-on-removal': { type: 'boolean' };
-    yes: { type: 'boolean' };
-  }
-> = {
+const DEPLOY_SPEC = {
   name: 'npm run deploy --',
   summary:
     'Deploy the Pets stack (cdk deploy) with your AWS credentials and write its outputs for the harness.',
   flags: {
     ...COMMON_FLAGS,
-    outputs: { type: 'string' },
-    'destroy-on-removal': { type: 'boolean' },
-    yes: { type: 'boolean' },
+    outputs: {
+      type: 'string',
+      value: 'FILE',
+      help: `where to write the stack outputs (default ${DEFAULT_OUTPUTS_FILE})`,
+    },
+    'destroy-on-removal': {
+      type: 'boolean',
+      help: 'table and log groups go with the stack (throwaway stacks); default RETAIN',
+    },
+    yes: { type: 'boolean', help: "don't ask before IAM changes (cdk --require-approval never), for CI" },
   },
-  flagHelp: [
-    '--env NAME              suffix every name (PetsStack-NAME, pets-NAME, …); default: no suffix',
-    `--outputs FILE          where to write the stack outputs (default ${DEFAULT_OUTPUTS_FILE})`,
-    '--destroy-on-removal    table and log groups go with the stack (throwaway stacks); default RETAIN',
-    '--profile NAME          AWS profile to use (default: the SDK credential chain)',
-    "--yes                   don't ask before IAM changes (cdk --require-approval never), for CI",
-  ],
-};
+} as const satisfies CommandSpec<FlagSpec>;
 
-const DESTROY_SPEC: CommandSpec<typeof COMMON_FLAGS> = {
+const DESTROY_SPEC = {
   name: 'npm run destroy --',
   summary: 'Delete the Pets stack (cdk destroy --force). A RETAINed table and log groups stay.',
-  flags: COMMON_FLAGS,
-  flagHelp: [
-    '--env NAME              the environment the stack was deployed with',
-    '--profile NAME          AWS profile to use (default: the SDK credential chain)',
-  ],
-};
+  flags: {
+    ...COMMON_FLAGS,
+    env: { type: 'string', value: 'NAME', help: 'the environment the stack was deployed with' },
+  },
+} as const satisfies CommandSpec<FlagSpec>;
 
 export type DeployCommand = 'deploy' | 'destroy';
 
@@ -63,29 +67,27 @@ export interface DeployOptions {
 /** Parses `deploy|destroy [flags]`; a wrong command, flag or environment name is a UsageError. */
 export function parseDeployArgs(argv: string[]): DeployOptions | undefined {
   const [command, ...rest] = argv;
+  const envAndProfile = (flags: { env?: string; profile?: string }) => ({
+    ...validEnv(flags.env),
+    profile: flags.profile,
+  });
   if (command === 'destroy') {
     const flags = parseFlags(DESTROY_SPEC, rest);
-    if (!flags) return undefined;
-    return {
-      command,
-      ...validEnv(flags.env),
-      profile: flags.profile,
-      outputsFile: '',
-      destroyOnRemoval: false,
-      yes: false,
-    };
+    return (
+      flags && { command, ...envAndProfile(flags), outputsFile: '', destroyOnRemoval: false, yes: false }
+    );
   }
   if (command === 'deploy') {
     const flags = parseFlags(DEPLOY_SPEC, rest);
-    if (!flags) return undefined;
-    return {
-      command,
-      ...validEnv(flags.env),
-      profile: flags.profile,
-      outputsFile: flags.outputs ?? DEFAULT_OUTPUTS_FILE,
-      destroyOnRemoval: flags['destroy-on-removal'] ?? false,
-      yes: flags.yes ?? false,
-    };
+    return (
+      flags && {
+        command,
+        ...envAndProfile(flags),
+        outputsFile: flags.outputs ?? DEFAULT_OUTPUTS_FILE,
+        destroyOnRemoval: flags['destroy-on-removal'] ?? false,
+        yes: flags.yes ?? false,
+      }
+    );
   }
   throw new UsageError(
     `infra/deploy.ts: the first argument must be 'deploy' or 'destroy', got '${command ?? ''}'`,

@@ -1,4 +1,4 @@
-import { intFlag } from '../common/cli';
+import { type FlagSpec, intFlag } from '../common/cli';
 import { type Budgets, DEFAULT_BUDGETS } from './checks';
 
 /**
@@ -6,15 +6,43 @@ import { type Budgets, DEFAULT_BUDGETS } from './checks';
  * passes them through), so both CLIs accept, describe and validate them the same way.
  */
 export const BUDGET_FLAGS = {
-  'budget-errors': { type: 'string' },
-  'budget-p95-ms': { type: 'string' },
-  'budget-p99-ms': { type: 'string' },
-  'budget-cold-starts': { type: 'string' },
-  'budget-init-p95-ms': { type: 'string' },
-  'budget-memory-pct': { type: 'string' },
-  'budget-line-bytes': { type: 'string' },
-  'budget-growth-invocations': { type: 'string' },
-} as const;
+  'budget-errors': {
+    type: 'string',
+    value: 'N',
+    help: `failed requests allowed (default ${DEFAULT_BUDGETS.maxErrors})`,
+  },
+  'budget-p95-ms': {
+    type: 'string',
+    value: 'N',
+    help: `Duration p95 budget (default ${DEFAULT_BUDGETS.p95Ms})`,
+  },
+  'budget-p99-ms': {
+    type: 'string',
+    value: 'N',
+    help: `Duration p99 budget (default ${DEFAULT_BUDGETS.p99Ms})`,
+  },
+  'budget-cold-starts': { type: 'string', value: 'N', help: 'cold starts allowed (default unbounded)' },
+  'budget-init-p95-ms': {
+    type: 'string',
+    value: 'N',
+    help: `Init Duration p95 budget (default ${DEFAULT_BUDGETS.initP95Ms})`,
+  },
+  'budget-memory-pct': {
+    type: 'string',
+    value: 'N',
+    help: `Max Memory Used as % of Memory Size (default ${DEFAULT_BUDGETS.maxMemoryPct})`,
+  },
+  'budget-line-bytes': {
+    type: 'string',
+    value: 'N',
+    help: `bytes one log line may take (log hygiene; default ${DEFAULT_BUDGETS.maxLineBytes})`,
+  },
+  'budget-growth-invocations': {
+    type: 'string',
+    value: 'N',
+    help: `memory growth reaching the memory size within N invocations is a finding (default ${DEFAULT_BUDGETS.growthHorizon})`,
+  },
+} as const satisfies FlagSpec;
 
 type BudgetFlagName = keyof typeof BUDGET_FLAGS;
 
@@ -28,17 +56,6 @@ const BUDGET_OF_FLAG: Record<BudgetFlagName, { key: keyof Budgets; min: number; 
   'budget-line-bytes': { key: 'maxLineBytes', min: 1, max: 262_144 },
   'budget-growth-invocations': { key: 'growthHorizon', min: 1, max: Number.MAX_SAFE_INTEGER },
 };
-
-export const BUDGET_FLAG_HELP = [
-  `--budget-errors N        failed requests allowed (default ${DEFAULT_BUDGETS.maxErrors})`,
-  `--budget-p95-ms N        Duration p95 budget (default ${DEFAULT_BUDGETS.p95Ms})`,
-  `--budget-p99-ms N        Duration p99 budget (default ${DEFAULT_BUDGETS.p99Ms})`,
-  '--budget-cold-starts N   cold starts allowed (default unbounded)',
-  `--budget-init-p95-ms N   Init Duration p95 budget (default ${DEFAULT_BUDGETS.initP95Ms})`,
-  `--budget-memory-pct N    Max Memory Used as % of Memory Size (default ${DEFAULT_BUDGETS.maxMemoryPct})`,
-  `--budget-line-bytes N    bytes one log line may take (log hygiene; default ${DEFAULT_BUDGETS.maxLineBytes})`,
-  `--budget-growth-invocations N   memory growth reaching the memory size within N invocations is a finding (default ${DEFAULT_BUDGETS.growthHorizon})`,
-];
 
 /** The budgets given on the command line (a UsageError names a bad one); the rest stay unset. */
 export function parseBudgetFlags(values: Partial<Record<BudgetFlagName, string>>): Partial<Budgets> {

@@ -3,23 +3,47 @@ import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '.
 import { reportsDir } from '../common/paths';
 import { withStep } from '../common/progress';
 import { functionSettings } from '../definitions/function';
-import { BUDGET_FLAG_HELP, BUDGET_FLAGS, parseBudgetFlags } from './budget-flags';
+import { BUDGET_FLAGS, parseBudgetFlags } from './budget-flags';
 import { type Budgets, DEFAULT_BUDGETS } from './checks';
 import { DEFAULT_WAIT_MS, type LogCheckResult, runLogCheck } from './index';
 
 const flags = {
-  'run-id': { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  'expect-requests': { type: 'string' },
-  'correlation-ids': { type: 'string' },
-  source: { type: 'string' },
-  'log-group': { type: 'string' },
-  region: { type: 'string' },
-  endpoint: { type: 'string' },
-  'log-dir': { type: 'string' },
-  'reports-dir': { type: 'string' },
-  'wait-ms': { type: 'string' },
+  'run-id': {
+    type: 'string',
+    value: 'ID',
+    help: 'the run id the requests carried in x-harness-run-id (required)',
+  },
+  since: { type: 'string', value: 'T', help: 'window start, ISO 8601 or epoch ms (required)' },
+  until: { type: 'string', value: 'T', help: 'window end, ISO 8601 or epoch ms (default now)' },
+  'expect-requests': { type: 'string', value: 'N', help: 'requests the run sent that reach the function' },
+  'correlation-ids': {
+    type: 'string',
+    value: 'FILE',
+    help: 'the correlation ids the run sent (one per line or a JSON array): missing ones are named',
+  },
+  source: { type: 'string', value: 'local|cloudwatch', help: 'where the logs are (default local)' },
+  'log-group': {
+    type: 'string',
+    value: 'NAME',
+    help: `log group (default ${functionSettings().logGroupName})`,
+  },
+  region: { type: 'string', value: 'R', help: 'CloudWatch region (default from the AWS config)' },
+  endpoint: { type: 'string', value: 'URL', help: 'CloudWatch Logs endpoint (a stand-in such as moto)' },
+  'log-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: 'local log store (default PETS_LOG_DIR or .pets-harness/logs)',
+  },
+  'reports-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: 'where logcheck.json goes (default reports/<run-id>)',
+  },
+  'wait-ms': {
+    type: 'string',
+    value: 'N',
+    help: `wait this long for the expected lines (default ${DEFAULT_WAIT_MS.cloudwatch} cloudwatch, ${DEFAULT_WAIT_MS.local} local)`,
+  },
   ...BUDGET_FLAGS,
 } as const;
 
@@ -28,21 +52,6 @@ const spec = {
   summary:
     "Check the function logs of one run: no errors or timeouts, every request logged, REPORT metrics within budget.\nExit 0 = passed, 1 = a check failed (offending request ids are named), 2 = bad flags or the logs can't be read.",
   flags,
-  flagHelp: [
-    '--run-id ID              the run id the requests carried in x-harness-run-id (required)',
-    '--since T                window start, ISO 8601 or epoch ms (required)',
-    '--until T                window end, ISO 8601 or epoch ms (default now)',
-    '--expect-requests N      requests the run sent that reach the function',
-    '--correlation-ids FILE   the correlation ids the run sent (one per line or a JSON array): missing ones are named',
-    '--source local|cloudwatch   where the logs are (default local)',
-    `--log-group NAME         log group (default ${functionSettings().logGroupName})`,
-    '--region R               CloudWatch region (default from the AWS config)',
-    '--endpoint URL           CloudWatch Logs endpoint (a stand-in such as moto)',
-    '--log-dir DIR            local log store (default PETS_LOG_DIR or .pets-harness/logs)',
-    '--reports-dir DIR        where logcheck.json goes (default reports/<run-id>)',
-    `--wait-ms N              wait this long for the expected lines (default ${DEFAULT_WAIT_MS.cloudwatch} cloudwatch, ${DEFAULT_WAIT_MS.local} local)`,
-    ...BUDGET_FLAG_HELP,
-  ],
 } satisfies CommandSpec<typeof flags>;
 
 /** ISO 8601 or epoch milliseconds → epoch ms, or a UsageError naming the flag. */

@@ -1,4 +1,11 @@
-import { type CommandSpec, choiceFlag, parseFlags, runIdFlag, UsageError } from '../common/cli';
+import {
+  type CommandSpec,
+  choiceFlag,
+  type FlagSpec,
+  parseFlags,
+  runIdFlag,
+  UsageError,
+} from '../common/cli';
 import { newRunId } from '../common/paths';
 import { runNewman } from './newman';
 
@@ -7,20 +14,25 @@ const spec = {
   summary:
     'Run the Postman collection (postman/pets.postman_collection.json) with newman against a stage; reports go to reports/<run-id>/.',
   flags: {
-    'base-url': { type: 'string' },
-    'run-id': { type: 'string' },
-    env: { type: 'string' },
-    'reports-dir': { type: 'string' },
-    quiet: { type: 'boolean' },
+    'base-url': {
+      type: 'string',
+      value: 'URL',
+      help: 'the stage URL, e.g. http://127.0.0.1:3000/default (required)',
+    },
+    'run-id': {
+      type: 'string',
+      value: 'ID',
+      help: 'the run id sent as x-harness-run-id (default: a new one)',
+    },
+    env: {
+      type: 'string',
+      value: 'local|aws',
+      help: 'which Postman environment to start from (default local)',
+    },
+    'reports-dir': { type: 'string', value: 'DIR', help: 'where the reports go (default reports/<run-id>/)' },
+    quiet: { type: 'boolean', help: 'one progress line instead of the cli reporter' },
   },
-  flagHelp: [
-    '--base-url URL      the stage URL, e.g. http://127.0.0.1:3000/default (required)',
-    '--run-id ID         the run id sent as x-harness-run-id (default: a new one)',
-    '--env local|aws     which Postman environment to start from (default local)',
-    '--reports-dir DIR   where the reports go (default reports/<run-id>/)',
-    '--quiet             one progress line instead of the cli reporter',
-  ],
-} satisfies CommandSpec<Record<string, { type: 'string' | 'boolean' }>>;
+} satisfies CommandSpec<FlagSpec>;
 
 export async function main(argv: string[]): Promise<number> {
   const flags = parseFlags(spec, argv);

@@ -5,14 +5,26 @@ import { DEFAULT_TABLE_NAME } from '../definitions/table';
 import { InvalidSeedFile, type SeedSummary, seedTable } from './index';
 
 const flags = {
-  endpoint: { type: 'string' },
-  region: { type: 'string' },
-  table: { type: 'string' },
-  'create-table': { type: 'boolean' },
-  reset: { type: 'boolean' },
-  generate: { type: 'string' },
-  file: { type: 'string' },
-  yes: { type: 'boolean' },
+  endpoint: {
+    type: 'string',
+    value: 'URL',
+    help: 'DynamoDB endpoint (default $DYNAMODB_ENDPOINT; unset = AWS)',
+  },
+  region: {
+    type: 'string',
+    value: 'R',
+    help: 'region (default $AWS_REGION, us-east-1 for a local endpoint)',
+  },
+  table: { type: 'string', value: 'NAME', help: `table name (default ${DEFAULT_TABLE_NAME})` },
+  'create-table': { type: 'boolean', help: 'create the table if missing and wait until it is ACTIVE' },
+  reset: { type: 'boolean', help: 'empty the table first' },
+  generate: {
+    type: 'string',
+    value: 'N',
+    help: 'also write N deterministic synthetic pets (ids after the seed pets)',
+  },
+  file: { type: 'string', value: 'PATH', help: 'seed file (default seed/pets.json)' },
+  yes: { type: 'boolean', help: 'confirm --reset against a table on AWS' },
 } as const;
 
 const spec = {
@@ -21,16 +33,6 @@ const spec = {
     'Create and seed the pets table: the 20 pets of seed/pets.json plus optional synthetic ones. ' +
     'Without --endpoint (or DYNAMODB_ENDPOINT) it writes to AWS with the default credentials.',
   flags,
-  flagHelp: [
-    '--endpoint URL     DynamoDB endpoint (default $DYNAMODB_ENDPOINT; unset = AWS)',
-    '--region R         region (default $AWS_REGION, us-east-1 for a local endpoint)',
-    `--table NAME       table name (default ${DEFAULT_TABLE_NAME})`,
-    '--create-table     create the table if missing and wait until it is ACTIVE',
-    '--reset            empty the table first',
-    '--generate N       also write N deterministic synthetic pets (ids after the seed pets)',
-    '--file PATH        seed file (default seed/pets.json)',
-    '--yes              confirm --reset against a table on AWS',
-  ],
 } satisfies CommandSpec<typeof flags>;
 
 function summaryLines(summary: SeedSummary): string[] {

@@ -33,9 +33,15 @@ type ToolName = keyof typeof TOOLS;
 const spec = {
   name: 'pets-harness tools',
   summary: `Provision the tools into ${toolCacheDir()} (PETS_HARNESS_CACHE). Safe to run again; offline once cached.`,
-  flags: { only: { type: 'string', multiple: true } },
-  flagHelp: [`--only NAME   only this tool (repeatable): ${Object.keys(TOOLS).join(', ')}`],
-} satisfies CommandSpec<{ only: { type: 'string'; multiple: true } }>;
+  flags: {
+    only: {
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      help: `only this tool (repeatable): ${Object.keys(TOOLS).join(', ')}`,
+    },
+  },
+} satisfies CommandSpec<{ only: { type: 'string'; multiple: true; value: string; help: string } }>;
 
 export async function main(argv: string[]): Promise<number> {
   const flags = parseFlags(spec, argv);

@@ -1,20 +1,41 @@
 import { relative } from 'node:path';
-import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '../../common/cli';
+import { type CommandSpec, choiceFlag, intFlag, parseFlags, runIdFlag, UsageError } from '../../common/cli';
 import { reportsDir as defaultReportsDir, newRunId } from '../../common/paths';
 import { collectRun } from './collect';
 import { LOAD_PROFILES, type LoadProfile, type LoadResult, MAX_RUNNERS, runLoad } from './index';
 import { emitK6Operator, RESULTS_READER, testRunName } from './k6-operator';
 
 const flags = {
-  'base-url': { type: 'string' },
-  profile: { type: 'string' },
-  'run-id': { type: 'string' },
-  'reports-dir': { type: 'string' },
-  env: { type: 'string', multiple: true },
-  quiet: { type: 'boolean' },
-  runners: { type: 'string' },
-  emit: { type: 'string' },
-  collect: { type: 'string' },
+  'base-url': {
+    type: 'string',
+    value: 'URL',
+    help: 'the stage URL, e.g. http://127.0.0.1:3000/default (required)',
+  },
+  profile: { type: 'string', value: 'NAME', help: `${LOAD_PROFILES.join(', ')} (default smoke)` },
+  'run-id': { type: 'string', value: 'ID', help: 'run id sent as x-harness-run-id (default: a new one)' },
+  'reports-dir': { type: 'string', value: 'DIR', help: 'where the reports go (default reports/<run-id>)' },
+  env: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME=VALUE',
+    help: 'a script setting such as P95_MS=300 or VUS=20 (repeatable; see docs/load.md)',
+  },
+  quiet: { type: 'boolean', help: "show a progress line instead of k6's own output" },
+  runners: {
+    type: 'string',
+    value: 'N',
+    help: `split the profile into N execution segments, one k6 process each, started together;\nevery threshold is judged over all their samples (default 1, at most ${MAX_RUNNERS})`,
+  },
+  emit: {
+    type: 'string',
+    value: 'k6-operator DIR',
+    help: `write Kubernetes manifests for grafana/k6-operator into DIR instead of running\n(a TestRun of parallelism --runners, the bundled script, a results volume); see docs/load.md`,
+  },
+  collect: {
+    type: 'string',
+    value: 'DIR|URL',
+    help: `judge the outputs k6-operator's runners wrote (a folder, or a URL listing them)\nover all runners; --runners N says how many there must be`,
+  },
 } as const;
 
 const EMIT_KINDS = ['k6-operator'] as const;
@@ -25,20 +46,6 @@ const spec = {
     'Run the k6 load script (load/get-pets.ts) against a stage. Reports go to reports/<run-id>/; ' +
     "the exit code is k6's (0 passed, 99 thresholds crossed, …), explained in words.",
   flags,
-  flagHelp: [
-    '--base-url URL      the stage URL, e.g. http://127.0.0.1:3000/default (required)',
-    `--profile NAME      ${LOAD_PROFILES.join(', ')} (default smoke)`,
-    '--run-id ID         run id sent as x-harness-run-id (default: a new one)',
-    '--reports-dir DIR   where the reports go (default reports/<run-id>)',
-    '--env NAME=VALUE    a script setting such as P95_MS=300 or VUS=20 (repeatable; see docs/load.md)',
-    "--quiet             show a progress line instead of k6's own output",
-    `--runners N         split the profile into N execution segments, one k6 process each, started together;
-                      every threshold is judged over all their samples (default 1, at most ${MAX_RUNNERS})`,
-    `--emit k6-operator DIR   write Kubernetes manifests for grafana/k6-operator into DIR instead of running
-                      (a TestRun of parallelism --runners, the bundled script, a results volume); see docs/load.md`,
-    `--collect DIR|URL   judge the outputs k6-operator's runners wrote (a folder, or a URL listing them)
-                      over all runners; --runners N says how many there must be`,
-  ],
 } satisfies CommandSpec<typeof flags>;
 
 function parseEnvPairs(pairs: string[] | undefined): Record<string, string> {
@@ -116,14 +123,6 @@ export function formatResult(result: LoadResult): string {
   return lines.join('\n');
 }
 
-function parseRunId(raw: string | undefined): string {
-  const runId = raw ?? newRunId();
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId)) {
-    throw new UsageError(`--run-id may hold letters, digits, '.', '_' and '-' (at most 128), got '${runId}'`);
-  }
-  return runId;
-}
-
 type Parsed = NonNullable<ReturnType<typeof parseFlags<typeof flags>>>;
 
 async function emit(parsed: Parsed, emitDir: string, profile: LoadProfile, runId: string): Promise<number> {
@@ -158,7 +157,7 @@ export async function main(argv: string[]): Promise<number> {
   const parsed = parseFlags(spec, rest);
   if (!parsed) return 0;
   const profile = choiceFlag('profile', parsed.profile, LOAD_PROFILES, 'smoke');
-  const runId = parseRunId(parsed['run-id']);
+  const runId = runIdFlag(parsed['run-id'], newRunId);
   if (parsed.emit !== undefined || emitDir !== undefined) {
     if (parsed.collect) throw new UsageError('--emit and --collect are two steps: emit, apply, then collect');
     return emit(parsed, emitDir ?? '', profile, runId);

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { relative } from 'node:path';
-import { CannotRunError, type CommandSpec, intFlag, parseFlags, UsageError } from '../../common/cli';
+import { type CommandSpec, intFlag, parseFlags, UsageError } from '../../common/cli';
+import { listenOnLoopback } from '../../common/net';
 import { withDetailedStep, withStep } from '../../common/progress';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE } from '../../definitions/api-gateway';
 import { DEFAULT_TABLE_NAME } from '../../definitions/table';
@@ -8,11 +9,27 @@ import { type LocalApiPhase, startLocalApi } from '../index';
 import { DEFAULT_CONCURRENCY } from './index';
 
 const flags = {
-  port: { type: 'string' },
-  stage: { type: 'string' },
-  concurrency: { type: 'string' },
-  'reserved-concurrency': { type: 'string' },
-  table: { type: 'string' },
+  port: {
+    type: 'string',
+    value: 'N',
+    help: `port on 127.0.0.1 (default ${DEFAULT_LOCAL_PORT}; 0 = any free port)`,
+  },
+  stage: {
+    type: 'string',
+    value: 'NAME',
+    help: `stage name, the first path segment (default ${DEFAULT_STAGE})`,
+  },
+  concurrency: {
+    type: 'string',
+    value: 'N',
+    help: `execution environments at most; more requests queue (default ${DEFAULT_CONCURRENCY})`,
+  },
+  'reserved-concurrency': {
+    type: 'string',
+    value: 'N',
+    help: 'at most N environments, and requests past them are throttled (500) as on AWS',
+  },
+  table: { type: 'string', value: 'NAME', help: `table name (default ${DEFAULT_TABLE_NAME})` },
 } as const;
 
 const spec = {
@@ -21,13 +38,6 @@ const spec = {
     'Start DynamoDB (the local provider), create and seed the table, build the bundle if it is stale, and serve ' +
     'it on a local API Gateway stage with Lambda-format logs. Ctrl-C stops everything.',
   flags,
-  flagHelp: [
-    `--port N                  port on 127.0.0.1 (default ${DEFAULT_LOCAL_PORT}; 0 = any free port)`,
-    `--stage NAME              stage name, the first path segment (default ${DEFAULT_STAGE})`,
-    `--concurrency N           execution environments at most; more requests queue (default ${DEFAULT_CONCURRENCY})`,
-    '--reserved-concurrency N  at most N environments, and requests past them are throttled (500) as on AWS',
-    `--table NAME              table name (default ${DEFAULT_TABLE_NAME})`,
-  ],
 } satisfies CommandSpec<typeof flags>;
 
 const PHASE_LABELS: Record<LocalApiPhase, string> = {
@@ -38,21 +48,11 @@ const PHASE_LABELS: Record<LocalApiPhase, string> = {
 };
 
 /** Fails fast, before DynamoDB starts, when something already listens on the port. */
-function assertPortFree(port: number): Promise<void> {
-  if (port === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new CannotRunError(
-              `port ${port} is in use: stop what is listening there or pass --port <another>`,
-            )
-          : error,
-      );
-    });
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
-  });
+async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await listenOnLoopback(probe, port);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }
 
 function interrupted(): Promise<NodeJS.Signals> {

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ensureRuntimeBundle } from '../../build';
 import { CannotRunError } from '../../common/cli';
+import { listenOnLoopback } from '../../common/net';
 import { localLogDir, PROJECT_ROOT } from '../../common/paths';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE, INTEGRATION_TIMEOUT_MS } from '../../definitions/api-gateway';
 import { functionSettings, lambdaRuntimeEnvironment } from '../../definitions/function';
@@ -366,21 +366,6 @@ async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: Ser
   else send(res, withGatewayHeaders(answerFor(outcome), { ...ids, traceId }));
 }
 
-function listen(server: Server, wantedPort: number): Promise<number> {
-  return new Promise<number>((resolveListen, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new CannotRunError(
-              `port ${wantedPort} is in use: stop what is listening there or pass --port <another>`,
-            )
-          : error,
-      );
-    });
-    server.listen(wantedPort, '127.0.0.1', () => resolveListen((server.address() as AddressInfo).port));
-  });
-}
-
 async function prepare(options: StartStageOptions): Promise<StageParts> {
   const stage = options.stage ?? DEFAULT_STAGE;
   if (!STAGE_NAME.test(stage))
@@ -438,7 +423,7 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     await parts.gateway?.stop();
     await closed;
   }
-  port = await listen(server, options.port ?? DEFAULT_LOCAL_PORT).catch(async (error: unknown) => {
+  port = await listenOnLoopback(server, options.port ?? DEFAULT_LOCAL_PORT).catch(async (error: unknown) => {
     await pool.stop();
     await parts.gateway?.stop();
     throw error;
