@@ -14,43 +14,31 @@ interface Command {
 }
 
 /**
- * `require`, not `import()`: in this CommonJS package under `nodenext`, `import()` is a real ESM
- * import that wants file extensions (tsc rejects extensionless paths, jest cannot map `.js`).
+ * A command: its line in `--help` and its module, loaded only when it runs. `require`, not
+ * `import()`: in this CommonJS package under `nodenext`, `import()` is a real ESM import that wants
+ * file extensions (tsc rejects extensionless paths, jest cannot map `.js`).
  */
-function lazy(load: () => CommandModule): () => Promise<CommandModule> {
-  return () => Promise.resolve().then(load);
+function command(summary: string, load: () => CommandModule): Command {
+  return { summary, load: () => Promise.resolve().then(load) };
 }
 
 const COMMANDS: Record<string, Command> = {
-  run: {
-    summary: `run the whole harness (${planLine('local')} → report)`,
-    load: lazy(() => require('./run-command')),
-  },
-  stage: {
-    summary: 'start DynamoDB, seed, and serve the bundle on a local API Gateway stage',
-    load: lazy(() => require('../local/stage/cli')),
-  },
-  seed: { summary: 'create and seed the pets table', load: lazy(() => require('../seed/cli')) },
-  newman: {
-    summary: 'run the Postman collection against a stage',
-    load: lazy(() => require('../postman/cli')),
-  },
-  load: {
-    summary: 'run the k6 load script against a stage',
-    load: lazy(() => require('../load/runner/cli')),
-  },
-  'logs check': {
-    summary: 'check the function logs of a run (local store or CloudWatch)',
-    load: lazy(() => require('../logcheck/cli')),
-  },
-  fuzz: {
-    summary: 'fuzz the API with Schemathesis from the contract (a local stage unless --base-url)',
-    load: lazy(() => require('../fuzz/cli')),
-  },
-  tools: {
-    summary: 'provision k6, DynamoDB Local, moto, Schemathesis and Chromium into the tool cache',
-    load: lazy(() => require('../tools/cli')),
-  },
+  run: command(`run the whole harness (${planLine('local')} → report)`, () => require('./run-command')),
+  stage: command('start DynamoDB, seed, and serve the bundle on a local API Gateway stage', () =>
+    require('../local/stage/cli'),
+  ),
+  seed: command('create and seed the pets table', () => require('../seed/cli')),
+  newman: command('run the Postman collection against a stage', () => require('../postman/cli')),
+  load: command('run the k6 load script against a stage', () => require('../load/runner/cli')),
+  'logs check': command('check the function logs of a run (local store or CloudWatch)', () =>
+    require('../logcheck/cli'),
+  ),
+  fuzz: command('fuzz the API with Schemathesis from the contract (a local stage unless --base-url)', () =>
+    require('../fuzz/cli'),
+  ),
+  tools: command('provision k6, DynamoDB Local, moto, Schemathesis and Chromium into the tool cache', () =>
+    require('../tools/cli'),
+  ),
 };
 
 export function commandsUsage(): string {

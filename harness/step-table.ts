@@ -51,8 +51,13 @@ export interface StepDefinition {
 }
 
 /** The same work, described the same way, on every target. */
-function onEveryTarget(does: string, work: StepWork): Partial<Record<Target, OnTarget>> {
-  return Object.fromEntries(TARGETS.map((target) => [target, { does, work }]));
+function onEveryTarget(
+  does: string | Record<Target, string>,
+  work: StepWork,
+): Partial<Record<Target, OnTarget>> {
+  return Object.fromEntries(
+    TARGETS.map((target) => [target, { does: typeof does === 'string' ? does : does[target], work }]),
+  );
 }
 
 const notNeededWithoutLoad = {
@@ -151,10 +156,13 @@ export const STEPS = {
     check: true,
     needs: 'Python 3 (Schemathesis is provisioned into the tool cache), the stage URL',
     passesWhen: `every Schemathesis check holds for ${RUN_FUZZ_SECONDS} s of generated and stateful requests, and the table is put back`,
-    on: {
-      local: { does: 'fuzzes the stage from the contract (`npm run fuzz` for longer)', work: runFuzzStep },
-      aws: { does: 'fuzzes the deployed stage from the contract', work: runFuzzStep },
-    },
+    on: onEveryTarget(
+      {
+        local: 'fuzzes the stage from the contract (`npm run fuzz` for longer)',
+        aws: 'fuzzes the deployed stage from the contract',
+      },
+      runFuzzStep,
+    ),
   },
   logcheck: {
     label: 'log check',
@@ -162,10 +170,10 @@ export const STEPS = {
     needs: 'the function’s log group; the request counts of newman, k6 and the fuzz',
     passesWhen:
       'every request was logged, no ERROR/timeout/runtime-exit line, REPORT latency, cold starts and memory within budget, no log-hygiene finding (docs/logcheck.md), no environment whose memory growth reaches its memory size within the horizon',
-    on: {
-      local: { does: 'checks the stage’s log store', work: checkLogs },
-      aws: { does: 'checks CloudWatch Logs (waits for ingestion)', work: checkLogs },
-    },
+    on: onEveryTarget(
+      { local: 'checks the stage’s log store', aws: 'checks CloudWatch Logs (waits for ingestion)' },
+      checkLogs,
+    ),
   },
   baseline: {
     label: 'baseline comparison',

@@ -49,6 +49,11 @@ const ARCHITECTURES: Record<FunctionSettings['architecture'], Architecture> = {
   x86_64: Architecture.X86_64,
 };
 
+/** One explicit Allow statement: these actions on this resource, nothing wider. */
+function allow(actions: readonly string[], resource: string): PolicyStatement {
+  return new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources: [resource] });
+}
+
 /** API Gateway -> Lambda `Pets` -> DynamoDB `pets`, with least-privilege IAM and log groups it owns. */
 export class PetsStack extends Stack {
   readonly table: Table;
@@ -93,26 +98,14 @@ export class PetsStack extends Stack {
       inlinePolicies: {
         PetsTable: new PolicyDocument({
           statements: [
-            new PolicyStatement({
-              effect: Effect.ALLOW,
-              actions: [...TABLE_ACTIONS],
-              resources: [this.table.tableArn],
-            }),
-            new PolicyStatement({
-              effect: Effect.ALLOW,
-              actions: [...INDEX_ACTIONS],
-              resources: [`${this.table.tableArn}/index/${TYPE_INDEX.indexName}`],
-            }),
+            allow(TABLE_ACTIONS, this.table.tableArn),
+            allow(INDEX_ACTIONS, `${this.table.tableArn}/index/${TYPE_INDEX.indexName}`),
           ],
         }),
         FunctionLogs: new PolicyDocument({
           statements: [
-            new PolicyStatement({
-              effect: Effect.ALLOW,
-              actions: [...LOG_ACTIONS],
-              // The log group's `Arn` attribute is `arn:…:log-group:<name>:*`: this group's streams only.
-              resources: [this.functionLogGroup.logGroupArn],
-            }),
+            // The log group's `Arn` attribute is `arn:…:log-group:<name>:*`: this group's streams only.
+            allow(LOG_ACTIONS, this.functionLogGroup.logGroupArn),
           ],
         }),
       },

@@ -4,19 +4,28 @@
  * Unknown keys are rejected where the format defines none, so a typo in the generator fails the
  * contract test instead of being silently ignored by the Postman app.
  */
+
+/** An object with exactly these properties (unknown keys rejected), the listed ones required. */
+function closedObject<P extends Record<string, unknown>>(properties: P, required: readonly string[] = []) {
+  return {
+    type: 'object',
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: false,
+    properties,
+  } as const;
+}
+
 const stringOrStrings = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 
-const keyValue = {
-  type: 'object',
-  required: ['key', 'value'],
-  additionalProperties: false,
-  properties: {
+const keyValue = closedObject(
+  {
     key: { type: 'string' },
     value: { type: 'string' },
     disabled: { type: 'boolean' },
     description: { type: 'string' },
   },
-};
+  ['key', 'value'],
+);
 
 /** What folders (item groups) and requests (items) both have. */
 const NAMED_PROPERTIES = {
@@ -33,17 +42,15 @@ export const COLLECTION_V21_SCHEMA = {
   required: ['info', 'item'],
   additionalProperties: false,
   properties: {
-    info: {
-      type: 'object',
-      required: ['name', 'schema'],
-      additionalProperties: false,
-      properties: {
+    info: closedObject(
+      {
         name: { type: 'string', minLength: 1 },
         _postman_id: { type: 'string' },
         description: { type: 'string' },
         schema: { const: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' },
       },
-    },
+      ['name', 'schema'],
+    ),
     item: { type: 'array', items: { oneOf: [{ $ref: '#/$defs/item' }, { $ref: '#/$defs/itemGroup' }] } },
     event: { $ref: '#/$defs/events' },
     variable: { $ref: '#/$defs/variables' },
@@ -51,34 +58,25 @@ export const COLLECTION_V21_SCHEMA = {
   $defs: {
     events: {
       type: 'array',
-      items: {
-        type: 'object',
-        required: ['listen', 'script'],
-        additionalProperties: false,
-        properties: {
+      items: closedObject(
+        {
           id: { type: 'string' },
           listen: { enum: ['prerequest', 'test'] },
           disabled: { type: 'boolean' },
-          script: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              id: { type: 'string' },
-              type: { const: 'text/javascript' },
-              exec: stringOrStrings,
-              name: { type: 'string' },
-            },
-          },
+          script: closedObject({
+            id: { type: 'string' },
+            type: { const: 'text/javascript' },
+            exec: stringOrStrings,
+            name: { type: 'string' },
+          }),
         },
-      },
+        ['listen', 'script'],
+      ),
     },
     variables: {
       type: 'array',
-      items: {
-        type: 'object',
-        required: ['key'],
-        additionalProperties: false,
-        properties: {
+      items: closedObject(
+        {
           id: { type: 'string' },
           key: { type: 'string', minLength: 1 },
           value: {},
@@ -87,81 +85,66 @@ export const COLLECTION_V21_SCHEMA = {
           description: { type: 'string' },
           disabled: { type: 'boolean' },
         },
-      },
+        ['key'],
+      ),
     },
-    itemGroup: {
-      type: 'object',
-      required: ['item'],
-      additionalProperties: false,
-      properties: {
+    itemGroup: closedObject(
+      {
         ...NAMED_PROPERTIES,
         item: { type: 'array', items: { oneOf: [{ $ref: '#/$defs/item' }, { $ref: '#/$defs/itemGroup' }] } },
       },
-    },
-    item: {
-      type: 'object',
-      required: ['request'],
-      additionalProperties: false,
-      properties: {
+      ['item'],
+    ),
+    item: closedObject(
+      {
         ...NAMED_PROPERTIES,
         request: { $ref: '#/$defs/request' },
         response: { type: 'array' },
       },
-    },
-    request: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        url: {
-          oneOf: [
-            { type: 'string' },
-            {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                raw: { type: 'string' },
-                protocol: { type: 'string' },
-                host: stringOrStrings,
-                port: { type: 'string' },
-                path: stringOrStrings,
-                query: { type: 'array', items: keyValue },
-                hash: { type: 'string' },
-                variable: { $ref: '#/$defs/variables' },
-              },
-            },
-          ],
-        },
-        method: {
-          enum: [
-            'GET',
-            'PUT',
-            'POST',
-            'PATCH',
-            'DELETE',
-            'COPY',
-            'HEAD',
-            'OPTIONS',
-            'LINK',
-            'UNLINK',
-            'PURGE',
-            'LOCK',
-            'UNLOCK',
-            'PROPFIND',
-            'VIEW',
-          ],
-        },
-        header: { type: 'array', items: keyValue },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            mode: { enum: ['raw', 'urlencoded', 'formdata', 'file', 'graphql'] },
+      ['request'],
+    ),
+    request: closedObject({
+      url: {
+        oneOf: [
+          { type: 'string' },
+          closedObject({
             raw: { type: 'string' },
-            disabled: { type: 'boolean' },
-          },
-        },
-        description: { type: 'string' },
+            protocol: { type: 'string' },
+            host: stringOrStrings,
+            port: { type: 'string' },
+            path: stringOrStrings,
+            query: { type: 'array', items: keyValue },
+            hash: { type: 'string' },
+            variable: { $ref: '#/$defs/variables' },
+          }),
+        ],
       },
-    },
+      method: {
+        enum: [
+          'GET',
+          'PUT',
+          'POST',
+          'PATCH',
+          'DELETE',
+          'COPY',
+          'HEAD',
+          'OPTIONS',
+          'LINK',
+          'UNLINK',
+          'PURGE',
+          'LOCK',
+          'UNLOCK',
+          'PROPFIND',
+          'VIEW',
+        ],
+      },
+      header: { type: 'array', items: keyValue },
+      body: closedObject({
+        mode: { enum: ['raw', 'urlencoded', 'formdata', 'file', 'graphql'] },
+        raw: { type: 'string' },
+        disabled: { type: 'boolean' },
+      }),
+      description: { type: 'string' },
+    }),
   },
 } as const;
