@@ -89,6 +89,21 @@ interface RequestSpec {
   test: ScriptCall[];
 }
 
+/**
+ * One request of the collection in one call: method and path first, then its name, what it shows
+ * (the request's description), its checks, and whatever else it sends.
+ */
+function request(
+  method: RequestSpec['method'],
+  path: string,
+  name: string,
+  description: string,
+  test: ScriptCall[],
+  extras: Omit<RequestSpec, 'method' | 'path' | 'name' | 'description' | 'test'> = {},
+): RequestSpec {
+  return { method, path, name, description, test, ...extras };
+}
+
 /** Stable ids (uuid-shaped, from the name) so regenerating changes nothing unless content changes. */
 function stableId(name: string): string {
   const hex = createHash('sha1').update(`pets-harness/${name}`).digest('hex');
@@ -156,73 +171,69 @@ const error = (code: number, field?: string) => [
 
 function listRequests(): RequestSpec[] {
   return [
-    {
-      name: 'List pets',
-      description: 'GET /pets: a JSON array of pets; the seeded pets are all there.',
-      method: 'GET',
-      path: '/pets',
-      test: [
-        call(expectStatus, 200),
-        call(expectSchema, 'every pet matches the Pet schema', PET_LIST_SCHEMA),
-        call(seededPetsAreListed),
-      ],
-    },
-    {
-      name: 'List dogs',
-      description: 'GET /pets?type=dog: only dogs (a query on the type index), the seeded dogs among them.',
-      method: 'GET',
-      path: '/pets',
-      query: [['type', 'dog']],
-      test: [
+    request('GET', '/pets', 'List pets', 'GET /pets: a JSON array of pets; the seeded pets are all there.', [
+      call(expectStatus, 200),
+      call(expectSchema, 'every pet matches the Pet schema', PET_LIST_SCHEMA),
+      call(seededPetsAreListed),
+    ]),
+    request(
+      'GET',
+      '/pets',
+      'List dogs',
+      'GET /pets?type=dog: only dogs (a query on the type index), the seeded dogs among them.',
+      [
         call(expectStatus, 200),
         call(expectSchema, 'every pet matches the Pet schema', PET_LIST_SCHEMA),
         call(onlyDogsAreListed),
       ],
-    },
+      { query: [['type', 'dog']] },
+    ),
   ];
 }
 
 /** A pet created, read back, deleted, and gone. */
 function lifecycleRequests(): RequestSpec[] {
   return [
-    {
-      name: 'Create a pet',
-      description: 'POST /pets with an id unique to the run, id and price as numeric strings.',
-      method: 'POST',
-      path: '/pets',
-      body: '{\n  "id": "{{petId}}",\n  "type": "dog",\n  "breed": "Newman Terrier",\n  "price": "12.50"\n}',
-      prerequest: [call(rememberNewPet, 'petId')],
-      test: [
+    request(
+      'POST',
+      '/pets',
+      'Create a pet',
+      'POST /pets with an id unique to the run, id and price as numeric strings.',
+      [
         call(expectStatus, 201),
         call(expectSchema, 'the stored pet matches the Pet schema', PET_SCHEMA),
         call(createdPetComesBack),
       ],
-    },
-    {
-      name: 'Read the pet back',
-      description: 'GET /pets/{id}: the pet as created, numbers as numbers.',
-      method: 'GET',
-      path: '/pets/{{petId}}',
-      test: [
+      {
+        body: '{\n  "id": "{{petId}}",\n  "type": "dog",\n  "breed": "Newman Terrier",\n  "price": "12.50"\n}',
+        prerequest: [call(rememberNewPet, 'petId')],
+      },
+    ),
+    request(
+      'GET',
+      '/pets/{{petId}}',
+      'Read the pet back',
+      'GET /pets/{id}: the pet as created, numbers as numbers.',
+      [
         call(expectStatus, 200),
         call(expectSchema, 'the pet matches the Pet schema', PET_SCHEMA),
         call(expectThePet, 'it is the pet just created', 'petId', NEWMAN_TERRIER),
       ],
-    },
-    {
-      name: 'Delete the pet',
-      description: 'DELETE /pets/{id}: 204 without a body.',
-      method: 'DELETE',
-      path: '/pets/{{petId}}',
-      test: status(204),
-    },
-    {
-      name: 'Read the deleted pet',
-      description: 'GET /pets/{id} after the delete: 404.',
-      method: 'GET',
-      path: '/pets/{{petId}}',
-      test: error(404),
-    },
+    ),
+    request(
+      'DELETE',
+      '/pets/{{petId}}',
+      'Delete the pet',
+      'DELETE /pets/{id}: 204 without a body.',
+      status(204),
+    ),
+    request(
+      'GET',
+      '/pets/{{petId}}',
+      'Read the deleted pet',
+      'GET /pets/{id} after the delete: 404.',
+      error(404),
+    ),
   ];
 }
 
@@ -272,29 +283,31 @@ function brokenPetRules(): [string, string, string][] {
 /** A pet, a duplicate of its id (409), proof that nothing was overwritten, and its deletion. */
 function collisionRequests(): RequestSpec[] {
   return [
-    {
-      name: 'Create a pet to collide with',
-      description: 'POST /pets: a pet the duplicate below collides with.',
-      method: 'POST',
-      path: '/pets',
-      body: '{ "id": {{collisionId}}, "type": "cat", "breed": "Original", "price": 3 }',
-      prerequest: [call(rememberNewPet, 'collisionId')],
-      test: status(201),
-    },
-    {
-      name: 'Duplicate id',
-      description: 'POST /pets with an id that exists: 409, nothing overwritten.',
-      method: 'POST',
-      path: '/pets',
-      body: '{ "id": {{collisionId}}, "type": "cat", "breed": "Overwritten", "price": 4 }',
-      test: error(409),
-    },
-    {
-      name: 'The duplicate changed nothing',
-      description: 'GET /pets/{id}: still the original pet.',
-      method: 'GET',
-      path: '/pets/{{collisionId}}',
-      test: [
+    request(
+      'POST',
+      '/pets',
+      'Create a pet to collide with',
+      'POST /pets: a pet the duplicate below collides with.',
+      status(201),
+      {
+        body: '{ "id": {{collisionId}}, "type": "cat", "breed": "Original", "price": 3 }',
+        prerequest: [call(rememberNewPet, 'collisionId')],
+      },
+    ),
+    request(
+      'POST',
+      '/pets',
+      'Duplicate id',
+      'POST /pets with an id that exists: 409, nothing overwritten.',
+      error(409),
+      { body: '{ "id": {{collisionId}}, "type": "cat", "breed": "Overwritten", "price": 4 }' },
+    ),
+    request(
+      'GET',
+      '/pets/{{collisionId}}',
+      'The duplicate changed nothing',
+      'GET /pets/{id}: still the original pet.',
+      [
         call(expectStatus, 200),
         call(expectThePet, 'the original pet is untouched', 'collisionId', {
           type: 'cat',
@@ -302,85 +315,66 @@ function collisionRequests(): RequestSpec[] {
           price: 3,
         }),
       ],
-    },
-    {
-      name: 'Delete the pet collided with',
-      description: 'DELETE /pets/{id}: 204.',
-      method: 'DELETE',
-      path: '/pets/{{collisionId}}',
-      test: status(204),
-    },
+    ),
+    request(
+      'DELETE',
+      '/pets/{{collisionId}}',
+      'Delete the pet collided with',
+      'DELETE /pets/{id}: 204.',
+      status(204),
+    ),
   ];
 }
 
 function invalidPetRequests(): RequestSpec[] {
-  return brokenPetRules().map(([name, field, body]) => ({
-    name: `Invalid pet: ${name}`,
-    description: `POST /pets with ${name}: 400 naming ${field}.`,
-    method: 'POST',
-    path: '/pets',
-    body,
-    test: error(400, field),
-  }));
+  return brokenPetRules().map(([name, field, body]) =>
+    request(
+      'POST',
+      '/pets',
+      `Invalid pet: ${name}`,
+      `POST /pets with ${name}: 400 naming ${field}.`,
+      error(400, field),
+      { body: body },
+    ),
+  );
 }
 
 /** Bodies and ids the API refuses before its pet rules: malformed, wrong type, too large, unknown. */
 function refusedRequests(): RequestSpec[] {
   return [
-    {
-      name: 'Malformed JSON',
-      description: 'POST /pets with a body that is not JSON: 400.',
-      method: 'POST',
-      path: '/pets',
+    request('POST', '/pets', 'Malformed JSON', 'POST /pets with a body that is not JSON: 400.', error(400), {
       body: '{ "id": {{unusedId}}, "type": "dog",',
-      test: error(400),
-    },
-    {
-      name: 'Wrong content type',
-      description: 'POST /pets with text/plain: 415.',
-      method: 'POST',
-      path: '/pets',
+    }),
+    request('POST', '/pets', 'Wrong content type', 'POST /pets with text/plain: 415.', error(415), {
       body: '{ "id": {{unusedId}}, "type": "dog", "breed": "Newman Terrier", "price": 1 }',
       contentType: 'text/plain',
-      test: error(415),
-    },
-    {
-      name: 'Body over 16 KiB',
-      description: 'POST /pets with a 17 KiB body: 413.',
-      method: 'POST',
-      path: '/pets',
+    }),
+    request('POST', '/pets', 'Body over 16 KiB', 'POST /pets with a 17 KiB body: 413.', error(413), {
       body: '{ "id": {{unusedId}}, "type": "dog", "breed": "{{oversizedBreed}}", "price": 1 }',
       prerequest: [call(useAnOversizedBreed)],
-      test: error(413),
-    },
-    {
-      name: 'Unknown id',
-      description: 'GET /pets/{id} for an id nobody created: 404 (so none of the invalid pets was stored).',
-      method: 'GET',
-      path: '/pets/{{unusedId}}',
-      test: error(404),
-    },
-    {
-      name: 'Delete an unknown id',
-      description: 'DELETE /pets/{id} for an id nobody created: 404.',
-      method: 'DELETE',
-      path: '/pets/{{unusedId}}',
-      test: error(404),
-    },
-    {
-      name: 'Non-integer id',
-      description: 'GET /pets/abc: 400 naming id.',
-      method: 'GET',
-      path: '/pets/abc',
-      test: error(400, 'id'),
-    },
-    {
-      name: 'Delete a non-integer id',
-      description: 'DELETE /pets/1.5: 400 naming id.',
-      method: 'DELETE',
-      path: '/pets/1.5',
-      test: error(400, 'id'),
-    },
+    }),
+    request(
+      'GET',
+      '/pets/{{unusedId}}',
+      'Unknown id',
+      'GET /pets/{id} for an id nobody created: 404 (so none of the invalid pets was stored).',
+      error(404),
+    ),
+    request(
+      'DELETE',
+      '/pets/{{unusedId}}',
+      'Delete an unknown id',
+      'DELETE /pets/{id} for an id nobody created: 404.',
+      error(404),
+    ),
+    request('GET', '/pets/abc', 'Non-integer id', 'GET /pets/abc: 400 naming id.', error(400, 'id')),
+    request(
+      'DELETE',
+      '/pets/1.5',
+      'Delete a non-integer id',
+      'DELETE /pets/1.5: 400 naming id.',
+      error(400, 'id'),
+    ),
   ];
 }
 
@@ -421,34 +415,31 @@ function pagingFolder(): PostmanFolder {
     FOLDERS.paging,
     'Page through every pet with a small limit following Link rel="next"; no pet twice, the count equals an unpaged list taken first.',
     [
-      {
-        name: 'List every pet in one page',
-        description: 'GET /pets?limit=1000: the reference list the pages are compared with.',
-        method: 'GET',
-        path: '/pets',
-        query: [['limit', '1000']],
-        test: [call(expectStatus, 200), call(startPaging)],
-      },
-      {
-        name: 'First page',
-        description: 'GET /pets?limit={{pageLimit}}: the first page.',
-        method: 'GET',
-        path: '/pets',
+      request(
+        'GET',
+        '/pets',
+        'List every pet in one page',
+        'GET /pets?limit=1000: the reference list the pages are compared with.',
+        [call(expectStatus, 200), call(startPaging)],
+        { query: [['limit', '1000']] },
+      ),
+      request('GET', '/pets', 'First page', 'GET /pets?limit={{pageLimit}}: the first page.', pageChecks, {
         query: [['limit', '{{pageLimit}}']],
-        test: pageChecks,
-      },
-      {
-        name: 'Next page',
-        description: 'GET the Link rel="next" target; repeats itself until a page has no Link rel="next".',
-        method: 'GET',
-        path: '/pets',
-        query: [
-          ['limit', '{{pageLimit}}'],
-          ['nextToken', '{{nextToken}}'],
-        ],
-        prerequest: [call(skipWithoutNextToken)],
-        test: pageChecks,
-      },
+      }),
+      request(
+        'GET',
+        '/pets',
+        'Next page',
+        'GET the Link rel="next" target; repeats itself until a page has no Link rel="next".',
+        pageChecks,
+        {
+          query: [
+            ['limit', '{{pageLimit}}'],
+            ['nextToken', '{{nextToken}}'],
+          ],
+          prerequest: [call(skipWithoutNextToken)],
+        },
+      ),
     ],
   );
 }
@@ -460,40 +451,44 @@ function gatewayFolder(): PostmanFolder {
     GATEWAY_FOLDER,
     'Answered by the API Gateway stage itself; these requests never reach the function and leave no handler log line.',
     [
-      {
-        name: 'Unknown path',
-        description: 'GET an unknown resource: 403 from the stage.',
-        method: 'GET',
-        path: '/no-such-resource',
-        test: missingToken,
-      },
-      {
-        name: 'Unknown method',
-        description: 'PUT /pets (no such method on the resource): 403 from the stage.',
-        method: 'PUT',
-        path: '/pets',
-        body: '{}',
-        test: missingToken,
-      },
-      {
-        name: 'CORS preflight',
-        description:
-          "OPTIONS /pets from a browser origin: the stage's preflight answer (MOCK integration), as x-cors in the contract says.",
-        method: 'OPTIONS',
-        path: '/pets',
-        headers: [
-          { key: 'origin', value: 'https://example.org' },
-          { key: 'access-control-request-method', value: 'POST' },
-          { key: 'access-control-request-headers', value: 'content-type,x-correlation-id,x-harness-run-id' },
-        ],
-        test: [
+      request(
+        'GET',
+        '/no-such-resource',
+        'Unknown path',
+        'GET an unknown resource: 403 from the stage.',
+        missingToken,
+      ),
+      request(
+        'PUT',
+        '/pets',
+        'Unknown method',
+        'PUT /pets (no such method on the resource): 403 from the stage.',
+        missingToken,
+        { body: '{}' },
+      ),
+      request(
+        'OPTIONS',
+        '/pets',
+        'CORS preflight',
+        "OPTIONS /pets from a browser origin: the stage's preflight answer (MOCK integration), as x-cors in the contract says.",
+        [
           call(
             preflightAllows,
             cors.allowMethods.map((method) => method.toLowerCase()),
             cors.allowHeaders.map((header) => header.toLowerCase()),
           ),
         ],
-      },
+        {
+          headers: [
+            { key: 'origin', value: 'https://example.org' },
+            { key: 'access-control-request-method', value: 'POST' },
+            {
+              key: 'access-control-request-headers',
+              value: 'content-type,x-correlation-id,x-harness-run-id',
+            },
+          ],
+        },
+      ),
     ],
     [call(answeredByTheGateway)],
   );
@@ -504,14 +499,14 @@ function cleanupFolder(): PostmanFolder {
     FOLDERS.cleanup,
     'Deletes every pet this run created and did not delete itself, also when a request in the middle failed. Sends nothing when there is nothing to delete.',
     [
-      {
-        name: 'Delete a pet this run created',
-        description: 'DELETE /pets/{id} for each id left in createdIds; repeats itself until none is left.',
-        method: 'DELETE',
-        path: '/pets/{{cleanupId}}',
-        prerequest: [call(pickAPetToDelete)],
-        test: [call(petIsGone)],
-      },
+      request(
+        'DELETE',
+        '/pets/{{cleanupId}}',
+        'Delete a pet this run created',
+        'DELETE /pets/{id} for each id left in createdIds; repeats itself until none is left.',
+        [call(petIsGone)],
+        { prerequest: [call(pickAPetToDelete)] },
+      ),
     ],
   );
 }
