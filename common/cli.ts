@@ -127,11 +127,20 @@ export function choiceFlag<T extends string>(
   return raw as T;
 }
 
+/**
+ * Run ids name a folder under reports/ and travel in x-harness-run-id (at most 128 characters by
+ * the contract). The first character is a letter or digit, so `.` and `..` cannot climb out of
+ * reports/.
+ */
+const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/u;
+
 /** `--run-id`: names a report folder and a header; a new time-sorted id when absent. */
 export function runIdFlag(value: string | undefined, makeId: () => string): string {
   const runId = value ?? makeId();
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(runId)) {
-    throw new UsageError(`--run-id may hold letters, digits, '.', '_' and '-' (at most 128), got '${runId}'`);
+  if (!RUN_ID_PATTERN.test(runId)) {
+    throw new UsageError(
+      `--run-id must be 1–128 letters, digits, dots, dashes or underscores, starting with a letter or digit (it names a folder and a header), got '${runId}'`,
+    );
   }
   return runId;
 }

@@ -1,4 +1,4 @@
-import { type CommandSpec, type FlagSpec, intFlag, parseFlags, UsageError } from '../common/cli';
+import { type CommandSpec, type FlagSpec, intFlag, parseFlags, runIdFlag, UsageError } from '../common/cli';
 import { newRunId } from '../common/paths';
 import { withStep } from '../common/progress';
 import { startLocalApi } from '../local/index';
@@ -58,10 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`--base-url must be an http(s) URL, got '${baseUrl}'`);
   }
   const maxTimeSeconds = intFlag('time', flags.time, DEFAULT_FUZZ_SECONDS, 1, 86_400);
-  const runId = flags['run-id'] ?? newRunId();
-  if (!/^[A-Za-z0-9._-]{1,128}$/u.test(runId)) {
-    throw new UsageError(`--run-id may hold letters, digits, '.', '_' and '-' (at most 128), got '${runId}'`);
-  }
+  const runId = runIdFlag(flags['run-id'], newRunId);
   if (flags.seed !== undefined && !/^\d{1,40}$/u.test(flags.seed)) {
     throw new UsageError(`--seed must be a whole number, got '${flags.seed}'`);
   }

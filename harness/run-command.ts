@@ -1,4 +1,12 @@
-import { type CommandSpec, choiceFlag, intFlag, parseFlags, passedThrough, UsageError } from '../common/cli';
+import {
+  type CommandSpec,
+  choiceFlag,
+  intFlag,
+  parseFlags,
+  passedThrough,
+  runIdFlag,
+  UsageError,
+} from '../common/cli';
 import { newRunId, reportsDir } from '../common/paths';
 import { killTrackedChildren } from '../common/processes';
 import type { CompareSettings } from '../compare/index';
@@ -104,8 +112,6 @@ export const spec = {
   flags,
 } satisfies CommandSpec<typeof flags>;
 
-const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
 export interface ParsedRun {
   options: RunOptions;
   screenshot: boolean;
@@ -117,12 +123,7 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
   if (!values) return undefined;
   const target = choiceFlag('target', values.target, TARGETS, 'local');
   const profile = choiceFlag('profile', values.profile, LOAD_PROFILES, 'smoke');
-  const runId = values['run-id'] ?? newRunId();
-  if (!RUN_ID_PATTERN.test(runId)) {
-    throw new UsageError(
-      `--run-id must be 1–100 letters, digits, dots, dashes or underscores (it names a folder and a header), got '${runId}'`,
-    );
-  }
+  const runId = runIdFlag(values['run-id'], newRunId);
   if (target === 'local') {
     for (const awsOnly of ['seed', 'stack-name', 'region', 'outputs'] as const) {
       if (values[awsOnly] !== undefined) {

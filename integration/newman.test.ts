@@ -173,7 +173,7 @@ describe('npm run newman (postman/cli.ts)', () => {
       ['--base-url', 'http://127.0.0.1:1/default', '--env', 'gcp'],
       "--env must be one of local, aws, got 'gcp'",
     ],
-    [['--base-url', 'http://127.0.0.1:1/default', '--run-id', 'a b'], '--run-id may hold'],
+    [['--base-url', 'http://127.0.0.1:1/default', '--run-id', 'a b'], '--run-id must be'],
   ])('refuses %j with exit 2, naming the problem', async (argv, message) => {
     const failure = main(argv);
     await expect(failure).rejects.toThrow(UsageError);

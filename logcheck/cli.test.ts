@@ -54,6 +54,7 @@ describe('the log check CLI as a process', () => {
   it.each<[string, string[], RegExp]>([
     ['an unknown flag', ['--run-id', 'r', '--since', '0', '--bogus'], /bogus/],
     ['a missing run id', ['--since', '0'], /--run-id is required/],
+    ['a run id that climbs out of reports/', ['--run-id', '..', '--since', '0'], /--run-id must be 1–128/],
     ['a bad time', ['--run-id', 'r', '--since', 'yesterday'], /--since must be ISO 8601/],
     [
       'a bad source',

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { type CommandSpec, choiceFlag, intFlag, parseFlags, UsageError } from '../common/cli';
+import { type CommandSpec, choiceFlag, intFlag, parseFlags, runIdFlag, UsageError } from '../common/cli';
 import { reportsDir } from '../common/paths';
 import { withStep } from '../common/progress';
 import { functionSettings } from '../definitions/function';
@@ -175,8 +175,9 @@ export function formatResult(runId: string, result: LogCheckResult, budgets: Bud
 export async function main(argv: string[]): Promise<number> {
   const values = parseFlags(spec, argv);
   if (!values) return 0;
-  const runId = values['run-id'];
-  if (!runId) throw new UsageError('--run-id is required (the x-harness-run-id the requests carried)');
+  const runId = runIdFlag(values['run-id'], () => {
+    throw new UsageError('--run-id is required (the x-harness-run-id the requests carried)');
+  });
   if (!values.since) throw new UsageError('--since is required (ISO 8601 or epoch ms)');
   const since = parseTime('since', values.since);
   const until = values.until === undefined ? undefined : parseTime('until', values.until);

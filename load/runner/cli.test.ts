@@ -11,7 +11,7 @@ describe('pets-harness load', () => {
       /--profile must be one of smoke, load, stress, spike, soak, got 'marathon'/,
     ],
     [['--base-url', 'http://127.0.0.1:1/default', '--env', 'P95_MS'], /--env must look like NAME=VALUE/],
-    [['--base-url', 'http://127.0.0.1:1/default', '--run-id', 'a b'], /--run-id may hold/],
+    [['--base-url', 'http://127.0.0.1:1/default', '--run-id', 'a b'], /--run-id must be/],
     [
       ['--base-url', 'http://127.0.0.1:1/default', '--runners', '0'],
       /--runners must be a whole number from 1 to 64/,
