@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { header, jsonBody, stageBaseUrl } from './http';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { header, jsonBody, MAX_BODY_BYTES, stageBaseUrl } from './http';
 import { apiGatewayEvent } from './test/events';
 
 describe('header', () => {
@@ -92,5 +93,98 @@ describe('jsonBody', () => {
     expect(() => jsonBody(post('x'.repeat(20_000), { 'content-type': 'text/plain' }))).toThrow(
       expect.objectContaining({ name: 'UnsupportedMediaType' }),
     );
+  });
+});
+
+describe('stageBaseUrl without a forwarded protocol', () => {
+  it.each([
+    ['IPv6 loopback with a port', '[::1]:3000', 'http'],
+    ['localhost without a port', 'localhost', 'http'],
+    ['a loopback address with a five-digit port', '127.0.0.1:54321', 'http'],
+    ['a host that ends like localhost', 'notlocalhost:3000', 'https'],
+    ['a host that starts like a loopback address', '127.0.0.1.example.com', 'https'],
+    ['a loopback address with a non-numeric port', '127.0.0.1:http', 'https'],
+    ['a loopback address with an empty port', 'localhost:', 'https'],
+  ])('uses %s: %s → %s', (_what, host, proto) => {
+    const event = { ...apiGatewayEvent({ method: 'GET', path: '/pets', stage: 's' }), headers: { host } };
+
+    expect(stageBaseUrl(event)).toBe(`${proto}://${host}/s`);
+  });
+
+  it('builds the base of an event without a request context (a direct invoke)', () => {
+    const { requestContext: _dropped, ...event } = {
+      ...apiGatewayEvent({ method: 'GET', path: '/pets' }),
+      headers: { host: 'localhost:3000' },
+    };
+
+    expect(stageBaseUrl(event as unknown as APIGatewayProxyEvent)).toBe('http://localhost:3000');
+  });
+});
+
+describe('jsonBody content types', () => {
+  const withType = (contentType: string) =>
+    apiGatewayEvent({ method: 'POST', path: '/pets', headers: { 'content-type': contentType }, body: '{}' });
+
+  it.each([['application/json ; charset=utf-8'], ['application/json\t;charset=utf-8'], ['APPLICATION/JSON']])(
+    'accepts %p',
+    (contentType) => {
+      expect(jsonBody(withType(contentType))).toEqual({});
+    },
+  );
+
+  it.each([
+    ['text/application/json'],
+    ['application/json-patch+json'],
+    ['application/json charset=utf-8'],
+    ['application/jsonx; charset=utf-8'],
+  ])('answers 415 for %p', (contentType) => {
+    expect(() => jsonBody(withType(contentType))).toThrow(
+      expect.objectContaining({
+        name: 'UnsupportedMediaType',
+        message: 'content-type must be application/json',
+      }),
+    );
+  });
+});
+
+describe('body size and JSON errors say why', () => {
+  it('names the size of a body over the limit', () => {
+    const event = apiGatewayEvent({
+      method: 'POST',
+      path: '/pets',
+      headers: { 'content-type': 'application/json' },
+      body: ' '.repeat(MAX_BODY_BYTES + 1),
+    });
+
+    expect(() => jsonBody(event)).toThrow(
+      expect.objectContaining({
+        name: 'PayloadTooLarge',
+        message: `body is ${MAX_BODY_BYTES + 1} bytes; at most ${MAX_BODY_BYTES} are accepted`,
+      }),
+    );
+  });
+
+  it('says a malformed body must be valid JSON', () => {
+    const event = apiGatewayEvent({
+      method: 'POST',
+      path: '/pets',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+
+    expect(() => jsonBody(event)).toThrow(
+      expect.objectContaining({
+        message: 'Malformed JSON body',
+        errors: [{ field: 'body', message: 'must be valid JSON' }],
+      }),
+    );
+  });
+});
+
+describe('header with an undefined value', () => {
+  it('skips a name whose value is undefined and finds the next one', () => {
+    const headers = { Host: undefined, host: 'h.example' } as unknown as Record<string, string>;
+
+    expect(header({ headers }, 'host')).toBe('h.example');
   });
 });

@@ -98,3 +98,59 @@ describe('page tokens', () => {
     expect(signed(JSON.stringify({ v: 1, q: '', k: { id: 1 } }))).toBe(encodePageToken({ id: 1 }, undefined));
   });
 });
+
+describe('page token rejections say why', () => {
+  const errorMessage = (message: string) =>
+    expect.objectContaining({ errors: [{ field: 'nextToken', message }] });
+
+  it.each([
+    ['garbage', 'garbage'],
+    ['a well-formed token with a third part', `${encodePageToken({ id: 1 }, undefined)}.extra`],
+    ['a digest with no payload', `.${encodePageToken({ id: 1 }, undefined).split('.')[1]}`],
+    ['a signed payload that is not JSON', signed('{not json')],
+  ])('%s is not a token this API issued', (_what, token) => {
+    expect(rejection(token, undefined)).toThrow(errorMessage('is not a token this API issued'));
+  });
+
+  it.each([
+    ['another version', { v: 2, q: '', k: { id: 1 } }],
+    ['a non-object key', { v: 1, q: '', k: 'id' }],
+    ['an unsafe id', { v: 1, q: '', k: { id: 2 ** 60 } }],
+  ])('a signed token with %s has an unknown format', (_what, payload) => {
+    expect(rejection(signed(JSON.stringify(payload)), undefined)).toThrow(
+      errorMessage('has an unknown format'),
+    );
+  });
+
+  it('a token of another query belongs to a different query', () => {
+    expect(rejection(encodePageToken({ id: 3, type: 'dog' }, 'dog'), 'cat')).toThrow(
+      errorMessage('belongs to a different query'),
+    );
+  });
+});
+
+describe('page token length limit', () => {
+  /** A genuine type-query token of exactly `length` characters (the type's length and the id's digits adjust it). */
+  function genuineTokenOfLength(length: number): { token: string; type: string } {
+    for (let typeLength = 1; typeLength < length; typeLength++) {
+      for (const id of [1, 12, 123]) {
+        const type = 't'.repeat(typeLength);
+        const token = encodePageToken({ id, type }, type);
+        if (token.length === length) return { token, type };
+      }
+    }
+    throw new Error(`no token of length ${length}`);
+  }
+
+  it('accepts a genuine token of exactly the maximum length', () => {
+    const { token, type } = genuineTokenOfLength(MAX_TOKEN_LENGTH);
+
+    expect(decodePageToken(token, type)).toEqual(expect.objectContaining({ type }));
+  });
+
+  it('rejects a genuine token one character over the maximum length', () => {
+    const { token, type } = genuineTokenOfLength(MAX_TOKEN_LENGTH + 1);
+
+    expect(rejection(token, type)).toThrow(nextTokenError);
+  });
+});
