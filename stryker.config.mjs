@@ -11,20 +11,45 @@ import jestConfig from './jest.config.ts';
 /** The jest projects run against each mutant: the two that exercise handler/ without DynamoDB or a stage. */
 const MUTATION_PROJECTS = ['unit', 'contract'];
 
+/** Of those projects' roots, the ones whose tests import handler/ (build/, common/, tools/ never do). */
+const ROOTS_THAT_TEST_THE_HANDLER = ['<rootDir>/handler', '<rootDir>/seed', '<rootDir>/contract'];
+
+const mutationProjects = (jestConfig.projects ?? []).filter(
+  (project) => typeof project === 'object' && MUTATION_PROJECTS.includes(String(project.displayName)),
+);
+
+/**
+ * The unit and contract projects flattened into one jest config (they differ only in roots).
+ * Stryker's jest runner swaps in its own test environment at the top level to learn which test
+ * covers which mutant (perTest) and to stop a mutant that loops forever (hit limit); a project's
+ * own `testEnvironment` would override it, and every mutant would then run every related test up
+ * to the timeout.
+ */
+const [unitProject] = mutationProjects;
+const flattenedJestConfig = {
+  ...(typeof unitProject === 'object' ? unitProject : {}),
+  displayName: undefined,
+  projects: undefined,
+  roots: mutationProjects
+    .flatMap((project) => (typeof project === 'object' ? (project.roots ?? []) : []))
+    .filter((root) => ROOTS_THAT_TEST_THE_HANDLER.includes(root)),
+  // No tool provisioning (k6, browser, moto, Schemathesis) before each mutant's run: these tests
+  // need none, and nothing they run writes under reports/ or the log store.
+  globalSetup: undefined,
+  // A failing property stops at its first counterexample (no shrinking) under Stryker.
+  setupFiles: ['<rootDir>/mutation/jest-setup.ts'],
+  // Stryker measures instead of the coverage threshold.
+  coverageThreshold: undefined,
+  collectCoverage: false,
+};
+
 export default {
   packageManager: 'npm',
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.ts',
-    config: {
-      projects: (jestConfig.projects ?? []).filter(
-        (project) => typeof project === 'object' && MUTATION_PROJECTS.includes(String(project.displayName)),
-      ),
-      // Stryker measures instead of the coverage threshold.
-      coverageThreshold: undefined,
-      collectCoverage: false,
-    },
+    config: flattenedJestConfig,
     // Per mutant, only the test files that import the mutated file (jest --findRelatedTests).
     enableFindRelatedTests: true,
   },
