@@ -9,6 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { TYPE_INDEX } from '../definitions/table';
 import { apiGatewayEvent, lambdaContext } from './test/events';
@@ -505,6 +506,42 @@ describe('arbitrary bodies', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('request completed duration', () => {
+  it('logs a whole number of milliseconds no longer than the invocation took', async () => {
+    ddb.on(GetCommand).resolves({ Item: STORED_PETS[0] });
+    const before = performance.now();
+
+    const response = await invoke(getEvent('2'));
+
+    const elapsed = performance.now() - before;
+    const completed = response.logs.find((line) => line.message === 'request completed');
+    const duration = completed?.duration_ms;
+    expect(Number.isInteger(duration)).toBe(true);
+    expect(duration).toBeGreaterThanOrEqual(0);
+    expect(duration).toBeLessThanOrEqual(Math.ceil(elapsed));
+  });
+});
+
+describe('what is logged at ERROR', () => {
+  it('logs nothing at ERROR for a request the client got wrong', async () => {
+    const response = await invoke(listEvent({ limit: '0' }));
+
+    expect(response.status).toBe(400);
+    expect(response.logs.filter((line) => line.level === 'ERROR')).toEqual([]);
+  });
+
+  it('logs the unavailable data store at ERROR with its 503', async () => {
+    ddb.on(GetCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+
+    const response = await invoke(getEvent('1'));
+
+    expect(response.status).toBe(503);
+    expect(response.logs).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', message: 'request failed' }),
     );
   });
 });

@@ -96,3 +96,54 @@ describe('petRepository', () => {
     expect(await pets.list({ limit: 1 })).toEqual({ pets: [{ id: 9, type: 'dog', breed: 'b', price: 1 }] });
   });
 });
+
+describe('isTransient, every documented case', () => {
+  it.each([
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TimeoutError',
+    'InternalServerError',
+    'ServiceUnavailable',
+    'AbortError',
+  ])('treats an error named %s as transient', (name) => {
+    expect(isTransient(Object.assign(new Error('x'), { name }))).toBe(true);
+  });
+
+  it.each([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+  ])('treats the network error %s as transient', (code) => {
+    expect(isTransient(Object.assign(new Error('x'), { code }))).toBe(true);
+  });
+
+  it('does not treat an unknown network code as transient', () => {
+    expect(isTransient(Object.assign(new Error('x'), { code: 'EACCES' }))).toBe(false);
+  });
+});
+
+describe('petRepository scans', () => {
+  const pets = petRepository(DynamoDBDocumentClient.from(createDocumentClient({})), 'pets-scan');
+
+  it('passes the start key to a scan and returns the next key without a type', async () => {
+    ddb.on(ScanCommand).resolves({
+      Items: [{ id: 5, type: 'cat', breed: 'b', price: 1 }],
+      LastEvaluatedKey: { id: 5, type: 'cat' },
+    });
+
+    const page = await pets.list({ limit: 1, startKey: { id: 4 } });
+
+    expect(ddb).toHaveReceivedCommandWith(ScanCommand, {
+      TableName: 'pets-scan',
+      Limit: 1,
+      ExclusiveStartKey: { id: 4 },
+    });
+    expect(page.nextKey).toEqual({ id: 5 });
+  });
+});
