@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 
 /**
- * Loaded before each test file only under Stryker (stryker.config.mjs). A property that fails on a
- * mutant has already killed it; shrinking the counterexample to a minimal one (thousands more runs
- * through the handler and the spec's validators) only costs time and can push the run past
- * Stryker's timeout. The verdict is the same, the shrunk example is not needed.
+ * Loaded before each test file only under Stryker (stryker.config.mjs), where every handler
+ * expression is instrumented and a property's thousands of runs through it take tens of seconds
+ * per mutant: longer than Stryker's timeout, which then reports a surviving mutant as a timeout.
+ * - A property that fails on a mutant has killed it: no shrinking to a minimal counterexample.
+ * - A property stops generating after 1.5 s and passes with the runs it made; a mutant only a
+ *   rarer input would catch then survives (an honest loss of power, never a false kill).
  */
-fc.configureGlobal({ endOnFailure: true });
+fc.configureGlobal({ endOnFailure: true, interruptAfterTimeLimit: 1_500 });
