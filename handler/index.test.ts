@@ -545,3 +545,18 @@ describe('what is logged at ERROR', () => {
     );
   });
 });
+
+describe('error names in the log', () => {
+  it('names a missing TABLE_NAME a MisconfiguredFunction in the ERROR line', async () => {
+    delete process.env.TABLE_NAME;
+
+    const response = await invoke(getEvent('1'));
+
+    expect(response.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        error: expect.objectContaining({ name: 'MisconfiguredFunction' }),
+      }),
+    );
+  });
+});
