@@ -64,7 +64,11 @@ export default {
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   // Two cores shared by several developers: one jest worker per core, no more.
   concurrency: 2,
-  timeoutMS: 10_000,
+  // Added to Stryker's estimate (1.5 × the covering tests' time + the dry run's overhead). A mutant
+  // run also loads every related test file with instrumented code: 30-50 s here under load, past a
+  // 10 s margin, so kills were reported as timeouts and each restarted the runner. A looping
+  // mutant is stopped by the hit limit instead (per-test coverage, above).
+  timeoutMS: 60_000,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
