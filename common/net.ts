@@ -17,20 +17,21 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/** The port a server was asked to bind is taken; callers that know more say more (local/index.ts). */
+export class PortInUseError extends CannotRunError {
+  constructor(readonly port: number) {
+    super(`port ${port} is in use: stop what is listening there or pass --port <another>`);
+  }
+}
+
 /**
  * Binds a server to `port` on 127.0.0.1 (0 = any free port) and resolves the port it got; a port
- * already taken is a CannotRunError that says what to do.
+ * already taken is a PortInUseError that says what to do.
  */
 export function listenOnLoopback(server: Server, port: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new CannotRunError(
-              `port ${port} is in use: stop what is listening there or pass --port <another>`,
-            )
-          : error,
-      );
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error);
     });
     server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });

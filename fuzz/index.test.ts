@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Pet } from '../handler/types';
+import { scanPets } from '../integration/support/dynamodb';
 import { localDynamoDbClient } from '../local/dynamodb';
 import { type LocalApi, startLocalApi } from '../local/index';
 import { readLogEvents } from '../local/logs';
@@ -108,17 +106,6 @@ describe('the one-line fuzz summary', () => {
   });
 });
 
-async function tablePets(api: LocalApi): Promise<Pet[]> {
-  const client = localDynamoDbClient(api.endpoint);
-  try {
-    const page = await client.send(new ScanCommand({ TableName: api.tableName }));
-    expect(page.LastEvaluatedKey).toBeUndefined();
-    return (page.Items ?? []).map((item) => unmarshall(item) as Pet).sort((a, b) => a.id - b.id);
-  } finally {
-    client.destroy();
-  }
-}
-
 /**
  * Real Schemathesis against the real local stage, briefly: the run passes, every request that
  * reached the function left its log line under the run id, and the table ends as the seed left it.
@@ -161,7 +148,12 @@ describe('a short fuzz against the local stage', () => {
 
   it('puts the table back as the seed left it', async () => {
     const seed = [...loadSeedPets()].sort((a, b) => a.id - b.id);
-    expect(await tablePets(api)).toEqual(seed);
+    const client = localDynamoDbClient(api.endpoint);
+    try {
+      expect(await scanPets(client, api.tableName)).toEqual(seed);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('leaves one completed-request log line under the run id for each request that reached the function', () => {

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { ensureBundle } from '../build';
 import { CannotRunError } from '../common/cli';
+import { PortInUseError } from '../common/net';
 import { type Resources, resources } from '../common/resources';
 import { DEFAULT_LOCAL_PORT } from '../definitions/api-gateway';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
@@ -62,14 +63,6 @@ function logEachPhase(log: (line: string) => void): PhaseRunner {
     log(detail);
     return value;
   };
-}
-
-function portTaken(error: unknown): boolean {
-  const text =
-    error instanceof Error
-      ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`
-      : String(error);
-  return /EADDRINUSE|address already in use|port \d+ is in use/i.test(text);
 }
 
 function portTakenError(port: number | undefined): CannotRunError {
@@ -134,7 +127,7 @@ function stagePhase(
       env: { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: dynamoDbEndpoint },
       log: update,
     }).catch((error: unknown) => {
-      throw portTaken(error) ? portTakenError(options.port) : error;
+      throw error instanceof PortInUseError ? portTakenError(options.port) : error;
     });
     started.own('the local stage', () => running.stop());
     return { value: running, detail: `${running.url} (function on Node ${running.runtimeNode.version})` };
