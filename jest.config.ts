@@ -25,7 +25,7 @@ const withDynamoDb: Partial<Config> = {
 
 const config: Config = {
   projects: [
-    project('unit', ['handler', 'build', 'seed', 'common', 'tools']),
+    project('unit', ['handler', 'build', 'seed', 'common', 'tools', 'mutation']),
     project('contract', ['contract']),
     project('infra', ['infra']),
     project('integration', ['integration'], withDynamoDb),

@@ -41,6 +41,19 @@ describe('stageBaseUrl', () => {
       'prod',
       'https://api.example.com/prod',
     ],
+    // The forwarded protocol wins over the guess from the host, either way.
+    [
+      'a local host behind a TLS-terminating proxy',
+      { host: 'localhost:3000', 'X-Forwarded-Proto': 'https' },
+      'dev',
+      'https://localhost:3000/dev',
+    ],
+    [
+      'a remote host reached over plain HTTP',
+      { host: 'api.example.com', 'x-forwarded-proto': 'http' },
+      'prod',
+      'http://api.example.com/prod',
+    ],
   ])('builds the base of %s', (_what, headers, stage, expected) => {
     // Only the headers of the case: no default forwarded protocol from the factory.
     const event = { ...apiGatewayEvent({ method: 'GET', path: '/pets', stage }), headers };
@@ -78,6 +91,11 @@ describe('jsonBody', () => {
     ['no body', null],
     ['malformed JSON', '{'],
     ['invalid UTF-8 once decoded', Buffer.from([0xff, 0xfe]).toString('base64')],
+    // Valid JSON once a lenient decoder turns the stray byte into U+FFFD: only a strict one rejects it.
+    [
+      'invalid UTF-8 inside a JSON string',
+      Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff]), Buffer.from('"}')]).toString('base64'),
+    ],
   ])('rejects %s with a body field error', (_what, body) => {
     const event = post(body, { 'content-type': 'application/json' }, body !== null && body !== '{');
 
@@ -125,12 +143,15 @@ describe('jsonBody content types', () => {
   const withType = (contentType: string) =>
     apiGatewayEvent({ method: 'POST', path: '/pets', headers: { 'content-type': contentType }, body: '{}' });
 
-  it.each([['application/json ; charset=utf-8'], ['application/json\t;charset=utf-8'], ['APPLICATION/JSON']])(
-    'accepts %p',
-    (contentType) => {
-      expect(jsonBody(withType(contentType))).toEqual({});
-    },
-  );
+  it.each([
+    ['application/json ; charset=utf-8'],
+    ['application/json\t;charset=utf-8'],
+    ['APPLICATION/JSON'],
+    // A direct invoke's event is not trimmed by an HTTP parser.
+    [' application/json'],
+  ])('accepts %p', (contentType) => {
+    expect(jsonBody(withType(contentType))).toEqual({});
+  });
 
   it.each([
     ['text/application/json'],

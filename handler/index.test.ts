@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { performance } from 'node:perf_hooks';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { TYPE_INDEX } from '../definitions/table';
 import { apiGatewayEvent, lambdaContext } from './test/events';
@@ -188,6 +189,22 @@ describe('GET and DELETE /pets/{id}', () => {
     });
   });
 
+  it('answers 404 naming the pet when it is not stored, for a read and a delete', async () => {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(DeleteCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+    );
+
+    const responses = [await invoke(getEvent('7')), await invoke(deleteEvent('7'))];
+
+    expect(responses.map(({ status, body }) => ({ status, body }))).toEqual([
+      { status: 404, body: { message: 'Pet 7 not found' } },
+      { status: 404, body: { message: 'Pet 7 not found' } },
+    ]);
+  });
+
   it.each([['abc'], ['0'], ['9007199254740992']])('sends nothing to DynamoDB for the id %s', async (id) => {
     const responses = [await invoke(getEvent(id)), await invoke(deleteEvent(id))];
 
@@ -314,8 +331,29 @@ describe('errors and their bodies', () => {
 
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe('1');
+    expect(response.body).toEqual({ message: 'Service unavailable, retry later' });
     expect(response.rawBody).not.toMatch(/AWS|internals|stack|at /u);
   });
+
+  it.each(TRANSIENT_ERRORS)(
+    'logs a 503 on %s at ERROR, with the SDK error as its cause',
+    async (_cause, error) => {
+      ddb.on(GetCommand).rejects(error);
+
+      const response = await invoke(getEvent('1'));
+
+      expect(response.logs.filter((line) => line.level === 'ERROR')).toEqual([
+        expect.objectContaining({
+          message: 'request failed',
+          error: expect.objectContaining({
+            name: 'DataStoreUnavailable',
+            message: 'DynamoDB is unavailable',
+            cause: expect.objectContaining({ name: error.name, message: error.message }),
+          }),
+        }),
+      ]);
+    },
+  );
 
   it.each(UNEXPECTED_ERRORS)(
     'answers a bare 500 on %s and logs the cause at ERROR',
@@ -420,6 +458,16 @@ describe('logging and correlation', () => {
 
     const response = await invoke(event);
 
+    expect(response.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/u);
+  });
+
+  it('generates a correlation id for a direct invoke, whose event has no request context', async () => {
+    ddb.on(GetCommand).resolves({ Item: STORED_PETS[0] });
+    const { requestContext: _dropped, ...event } = { ...getEvent('2'), headers: {}, multiValueHeaders: {} };
+
+    const response = await invoke(event as unknown as APIGatewayProxyEvent);
+
+    expect(response.status).toBe(200);
     expect(response.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/u);
   });
 

@@ -75,7 +75,8 @@ function textError(value: unknown, maxLength: number): string | undefined {
  * says the same thing in exact arithmetic; floating-point validators approximate it with a tolerance.
  */
 function priceNumberError(value: number): string | undefined {
-  if (!Number.isFinite(value) || value < 0 || value > MAX_PRICE) return `must be between 0 and ${MAX_PRICE}`;
+  // Written so that NaN fails too; JSON's 1e999 (Infinity) fails the upper bound.
+  if (!(value >= 0 && value <= MAX_PRICE)) return `must be between 0 and ${MAX_PRICE}`;
   return TWO_DECIMALS.test(String(value)) ? undefined : 'must have at most two decimals';
 }
 

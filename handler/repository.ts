@@ -20,7 +20,7 @@ import { type Pet, PetAlreadyExists, PetNotFound } from './pet';
  */
 export class DataStoreUnavailable extends Error {
   override readonly name = 'DataStoreUnavailable';
-  constructor(override readonly cause: unknown) {
+  constructor(cause: unknown) {
     super('DynamoDB is unavailable', { cause });
   }
 }

@@ -64,8 +64,8 @@ function harnessFlags(command: string): string[] | undefined {
 const files = readdirSync(WORKFLOW_DIR).filter((file) => /\.ya?ml$/.test(file));
 
 describe('the CI example workflows', () => {
-  it('are the pull-request and deployed-stage pipelines', () => {
-    expect(files.sort()).toEqual(['deployed-stage.yml', 'pull-request.yml']);
+  it('are the pull-request, deployed-stage and mutation-testing pipelines', () => {
+    expect(files.sort()).toEqual(['deployed-stage.yml', 'mutation.yml', 'pull-request.yml']);
   });
 
   it.each(files)(
@@ -96,14 +96,17 @@ describe('the CI example workflows', () => {
     for (const script of called) expect(Object.keys(SCRIPTS)).toContain(script);
   });
 
-  it.each(files)('%s passes pets-harness run only flags it accepts', (file) => {
-    const runs = allSteps(load(file))
-      .map((step) => harnessFlags(step.run ?? ''))
-      .filter((flags): flags is string[] => flags !== undefined);
+  it.each(['pull-request.yml', 'deployed-stage.yml'])(
+    '%s passes pets-harness run only flags it accepts',
+    (file) => {
+      const runs = allSteps(load(file))
+        .map((step) => harnessFlags(step.run ?? ''))
+        .filter((flags): flags is string[] => flags !== undefined);
 
-    expect(runs.length).toBeGreaterThan(0);
-    for (const flags of runs) expect(parseRunFlags(flags)).toBeDefined();
-  });
+      expect(runs.length).toBeGreaterThan(0);
+      for (const flags of runs) expect(parseRunFlags(flags)).toBeDefined();
+    },
+  );
 
   it('runs lint, the unit, contract, infra and integration suites and the local harness on a pull request', () => {
     const workflow = load('pull-request.yml');
@@ -157,5 +160,22 @@ describe('the CI example workflows', () => {
     expect(harness).toBeLessThan(destroy);
     expect(steps[destroy]).toMatchObject({ if: 'always()' });
     expect(destroy).toBe(steps.length - 1);
+  });
+
+  it("runs mutation testing on a schedule, keeping Stryker's incremental file and always uploading its report", () => {
+    const workflow = load('mutation.yml');
+    const steps = workflow.jobs.mutation?.steps ?? [];
+    const index = (predicate: (step: Step) => boolean) => steps.findIndex(predicate);
+
+    expect(workflow.on).toHaveProperty('schedule');
+    expect(workflow.on).not.toHaveProperty('pull_request');
+    const cache = index((step) => step.uses?.startsWith('actions/cache') ?? false);
+    const mutation = index((step) => step.run === 'npm run test:mutation');
+    const upload = index((step) => step.uses?.startsWith('actions/upload-artifact') ?? false);
+    expect(steps[cache]?.with?.path).toBe('reports/mutation/stryker-incremental.json');
+    expect(cache).toBeGreaterThanOrEqual(0);
+    expect(cache).toBeLessThan(mutation);
+    expect(mutation).toBeLessThan(upload);
+    expect(steps[upload]).toMatchObject({ if: 'always()', with: { path: 'reports/mutation/' } });
   });
 });
