@@ -16,6 +16,7 @@ import { TYPE_INDEX } from '../definitions/table';
 import { apiGatewayEvent, lambdaContext } from './test/events';
 import { invoke } from './test/invoke';
 import {
+  awsError,
   createEvent,
   deleteEvent,
   getEvent,
@@ -191,11 +192,7 @@ describe('GET and DELETE /pets/{id}', () => {
 
   it('answers 404 naming the pet when it is not stored, for a read and a delete', async () => {
     ddb.on(GetCommand).resolves({});
-    ddb.on(DeleteCommand).rejects(
-      Object.assign(new Error('The conditional request failed'), {
-        name: 'ConditionalCheckFailedException',
-      }),
-    );
+    ddb.on(DeleteCommand).rejects(awsError('ConditionalCheckFailedException'));
 
     const responses = [await invoke(getEvent('7')), await invoke(deleteEvent('7'))];
 
@@ -233,11 +230,7 @@ describe('POST /pets', () => {
   });
 
   it('answers 409 and overwrites nothing when the id exists', async () => {
-    ddb.on(PutCommand).rejects(
-      Object.assign(new Error('The conditional request failed'), {
-        name: 'ConditionalCheckFailedException',
-      }),
-    );
+    ddb.on(PutCommand).rejects(awsError('ConditionalCheckFailedException'));
 
     const response = await invoke(createEvent(VALID_NEW_PET));
 

@@ -13,32 +13,26 @@ import repositoryConfig from '../jest.config.ts';
  * to learn which test covers which mutant (perTest) and to stop a mutant that loops forever (hit
  * limit); a project's own `testEnvironment` would override it.
  */
-const MUTATION_PROJECTS = ['unit', 'contract'];
 
-/** Of those projects' roots, the ones whose tests import handler/ (build/, common/, tools/ never do). */
+/** The unit project's roots whose tests import handler/ (build/, common/, tools/ never do), and contract's. */
 const ROOTS_THAT_TEST_THE_HANDLER = ['<rootDir>/handler', '<rootDir>/seed', '<rootDir>/contract'];
 
-const projects = (repositoryConfig.projects ?? []).filter(
-  (project): project is Config =>
-    typeof project === 'object' && MUTATION_PROJECTS.includes(String(project.displayName)),
+// Every project shares its settings but roots (jest.config.ts `project()`): take them from unit.
+const unitProject = repositoryConfig.projects?.find(
+  (project): project is Config => typeof project === 'object' && project.displayName === 'unit',
 );
-const [unitProject] = projects;
-if (unitProject === undefined || projects.length !== MUTATION_PROJECTS.length) {
-  throw new Error(`jest.config.ts no longer has the projects ${MUTATION_PROJECTS.join(' and ')}`);
-}
+if (unitProject === undefined) throw new Error('jest.config.ts no longer has a unit project');
+const { displayName: _displayName, roots: _roots, ...sharedSettings } = unitProject;
 
-const { displayName: _displayName, ...unitSettings } = unitProject;
-
+/**
+ * Left out on purpose: the global setup (tool provisioning: these tests need no k6, browser, moto
+ * or Schemathesis, and write nothing under reports/) and the coverage threshold (Stryker measures).
+ */
 const config: Config = {
-  ...unitSettings,
+  ...sharedSettings,
   rootDir: '..',
-  roots: projects
-    .flatMap((project) => project.roots ?? [])
-    .filter((root) => ROOTS_THAT_TEST_THE_HANDLER.includes(root)),
+  roots: ROOTS_THAT_TEST_THE_HANDLER,
   testTimeout: repositoryConfig.testTimeout,
-  // No tool provisioning (k6, browser, moto, Schemathesis) before each mutant's run: these tests
-  // need none, and nothing they run writes under reports/ or the log store. No coverage threshold:
-  // Stryker measures instead.
   // A failing property stops at its first counterexample, and each property has a time budget.
   setupFiles: ['<rootDir>/mutation/jest-setup.ts'],
 };

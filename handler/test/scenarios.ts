@@ -38,7 +38,8 @@ export const STORED_PETS: [Pet, Pet] = [
   { id: 1, type: 'dog', breed: 'labrador', price: 250 },
 ];
 
-function awsError(name: string, extra: Record<string, unknown> = {}): Error {
+/** An error as the AWS SDK throws it: its name is the service's exception, its message internal. */
+export function awsError(name: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${name}: message from AWS with internals`), { name, ...extra });
 }
 
