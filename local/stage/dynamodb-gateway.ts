@@ -78,6 +78,30 @@ function count(totals: Map<string, TableCapacity>, operation: string, consumed: 
   }
 }
 
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+/**
+ * `headers` without the hop-by-hop ones, nor those the Connection header names. An upstream that
+ * closes each connection (moto's server) would otherwise make the function's socket close too,
+ * after its handler returned: an open socket at the end of every invocation.
+ */
+function endToEndHeaders<T>(headers: Record<string, T>): Record<string, T> {
+  const named = String(headers.connection ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase());
+  const dropped = new Set([...HOP_BY_HOP, ...named]);
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.has(name.toLowerCase())));
+}
+
 /** Where the gateway sends what it lets through, over one keep-alive agent. */
 interface Upstream {
   url: URL;
@@ -93,19 +117,23 @@ function forward(
   onAnswer?: (text: Buffer) => Buffer,
 ): void {
   const { url, agent } = upstream;
-  const headers = { ...req.headers, host: url.host, 'content-length': String(body.byteLength) };
+  const headers = {
+    ...endToEndHeaders(req.headers),
+    host: url.host,
+    'content-length': String(body.byteLength),
+  };
   const outgoing = request(
     { host: url.hostname, port: url.port, path: req.url, method: req.method, headers, agent },
     async (upstreamRes) => {
       const plain = !upstreamRes.headers['content-encoding'];
       if (!onAnswer || upstreamRes.statusCode !== 200 || !plain) {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        res.writeHead(upstreamRes.statusCode ?? 502, endToEndHeaders(upstreamRes.headers));
         upstreamRes.pipe(res);
         return;
       }
       const text = onAnswer(await readAll(upstreamRes));
       const out: Record<string, string | string[] | undefined> = {
-        ...upstreamRes.headers,
+        ...endToEndHeaders(upstreamRes.headers),
         'content-length': String(text.byteLength),
       };
       if (out['x-amz-crc32'] !== undefined) out['x-amz-crc32'] = String(crc32(text));
