@@ -1,40 +1,76 @@
 import type { Config } from 'jest';
 
-// One config, one project per layer; scripts select them (`jest --selectProjects unit`).
+/**
+ * One jest project per folder that holds tests, named after the folder: `npm run test:<folder>`
+ * runs that folder's tests, and `npm test` runs every project but `slow`. A test file named
+ * `*.slow.test.ts` belongs to the `slow` project instead (`npm run test:slow`, which CI runs right
+ * after `npm test`); docs/ci.md says which tests may go there. Every folder keeps its fast tests in
+ * `npm test` (tools/jest-projects.test.ts holds the tree to these rules).
+ */
+export const TEST_FOLDERS = [
+  'build',
+  'common',
+  'compare',
+  'contract',
+  'cost',
+  'fuzz',
+  'handler',
+  'harness',
+  'infra',
+  'integration',
+  'load',
+  'local',
+  'logcheck',
+  'mutation',
+  'seed',
+  'tools',
+] as const;
+
+/** The folders whose tests need a real DynamoDB: one provider per run, started by globalSetup. */
+const WITH_DYNAMODB: ReadonlySet<string> = new Set([
+  'compare',
+  'fuzz',
+  'integration',
+  'load',
+  'local',
+  'logcheck',
+]);
+
+export const SLOW_PROJECT = 'slow';
+const SLOW_TEST_FILE = '\\.slow\\.test\\.ts$';
+
 const transform: Config['transform'] = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
 };
 
-function project(displayName: string, roots: string[], extra: Partial<Config> = {}): Config {
-  return {
-    displayName,
-    testEnvironment: 'node',
-    transform,
-    roots: roots.map((root) => `<rootDir>/${root}`),
-    testMatch: ['**/*.test.ts'],
-    moduleFileExtensions: ['ts', 'js', 'json'],
-    ...extra,
-  };
-}
-
-// Projects whose tests need a real DynamoDB share one provider per run, started by globalSetup.
 const withDynamoDb: Partial<Config> = {
   globalSetup: '<rootDir>/local/dynamodb/jest-global-setup.ts',
   globalTeardown: '<rootDir>/local/dynamodb/jest-global-teardown.ts',
 };
 
+function project(displayName: string, roots: readonly string[], extra: Partial<Config>): Config {
+  return {
+    displayName,
+    testEnvironment: 'node',
+    transform,
+    roots: roots.map((root) => `<rootDir>/${root}`),
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    ...extra,
+  };
+}
+
+function folderProject(folder: string): Config {
+  return project(folder, [folder], {
+    testMatch: ['**/*.test.ts'],
+    testPathIgnorePatterns: ['/node_modules/', SLOW_TEST_FILE],
+    ...(WITH_DYNAMODB.has(folder) ? withDynamoDb : {}),
+  });
+}
+
 const config: Config = {
   projects: [
-    project('unit', ['handler', 'build', 'seed', 'common', 'tools', 'mutation']),
-    project('contract', ['contract']),
-    project('infra', ['infra']),
-    project('integration', ['integration'], withDynamoDb),
-    project('stage', ['local'], withDynamoDb),
-    project('load', ['load'], withDynamoDb),
-    project('logcheck', ['logcheck'], withDynamoDb),
-    project('harness', ['harness']),
-    project('compare', ['compare', 'cost'], withDynamoDb),
-    project('fuzz', ['fuzz'], withDynamoDb),
+    ...TEST_FOLDERS.map(folderProject),
+    project(SLOW_PROJECT, TEST_FOLDERS, { testMatch: ['**/*.slow.test.ts'], ...withDynamoDb }),
   ],
   // Once for the whole run, before any project's own setup: test runs write under a temp dir, and
   // the tools the selected projects need are provisioned with progress (a first run builds k6).

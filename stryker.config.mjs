@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * Mutation testing of handler/ (`npm run test:mutation`): Stryker mutates the handler's source and
- * runs the `unit` and `contract` jest projects against each mutant; a mutant no test notices
- * survives. A measurement, not part of `npm test`. Report: reports/mutation/index.html.
+ * Mutation testing of handler/ (`npm run mutation`): Stryker mutates the handler's source and
+ * runs the `handler`, `seed` and `contract` jest projects against each mutant; a mutant no test
+ * notices survives. A measurement, not part of `npm test`. Report: reports/mutation/index.html.
  *
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
@@ -11,7 +11,7 @@ export default {
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
-    // The unit and contract projects, flattened (why: mutation/jest.config.ts).
+    // The handler, seed and contract projects, flattened (why: mutation/jest.config.ts).
     configFile: 'mutation/jest.config.ts',
     // Per mutant, only the test files that import the mutated file (jest --findRelatedTests).
     enableFindRelatedTests: true,

@@ -3,8 +3,8 @@ import repositoryConfig from '../jest.config.ts';
 
 /**
  * The jest config Stryker runs against each mutant (stryker.config.mjs `jest.configFile`): the
- * `unit` and `contract` projects flattened into one config, over the roots whose tests import
- * handler/. `npx jest -c mutation/jest.config.ts` runs the same suite without mutants.
+ * `handler`, `seed` and `contract` projects (the folders whose tests import handler/) flattened
+ * into one config. `npx jest -c mutation/jest.config.ts` runs the same suite without mutants.
  *
  * A file of its own rather than Stryker's inline `jest.config` over jest.config.ts: Stryker passes
  * its options to the test runner process as JSON, so an override to `undefined` (no `projects`, no
@@ -14,15 +14,16 @@ import repositoryConfig from '../jest.config.ts';
  * limit); a project's own `testEnvironment` would override it.
  */
 
-/** The unit project's roots whose tests import handler/ (build/, common/, tools/ never do), and contract's. */
+/** The folders whose tests import handler/ (build/, common/, tools/ never do). */
 const ROOTS_THAT_TEST_THE_HANDLER = ['<rootDir>/handler', '<rootDir>/seed', '<rootDir>/contract'];
 
-// Every project shares its settings but roots (jest.config.ts `project()`): take them from unit.
-const unitProject = repositoryConfig.projects?.find(
-  (project): project is Config => typeof project === 'object' && project.displayName === 'unit',
+// Every folder's project shares its settings but roots (jest.config.ts `folderProject()`), slow
+// tests left out: take them from the handler's.
+const handlerProject = repositoryConfig.projects?.find(
+  (project): project is Config => typeof project === 'object' && project.displayName === 'handler',
 );
-if (unitProject === undefined) throw new Error('jest.config.ts no longer has a unit project');
-const { displayName: _displayName, roots: _roots, ...sharedSettings } = unitProject;
+if (handlerProject === undefined) throw new Error('jest.config.ts no longer has a handler project');
+const { displayName: _displayName, roots: _roots, ...sharedSettings } = handlerProject;
 
 /**
  * Left out on purpose: the global setup (tool provisioning: these tests need no k6, browser, moto

@@ -6,6 +6,8 @@ import { ensureK6 } from './k6';
 import { ensureMoto } from './moto';
 import { ensureSchemathesis } from './python-venv';
 
+type Tool = 'k6' | 'moto' | 'browser' | 'schemathesis';
+
 /**
  * Jest's global setup, once per `npm test` before any project's own setup:
  * - runs and log stores that tests create go under one temporary directory, so `npm test` leaves
@@ -14,14 +16,18 @@ import { ensureSchemathesis } from './python-venv';
  * - the tools the selected projects use are provisioned here, with progress on stderr, so that a
  *   first run on a fresh machine builds k6 or fills the moto virtualenv once, visibly, instead of
  *   inside some test's hook timeout. A tool that cannot be had fails the run here, saying how.
+ *
+ * Keyed by jest project (jest.config.ts): a project left out needs no tool.
  */
-const TOOLS_BY_PROJECT: Record<string, ReadonlyArray<'k6' | 'moto' | 'browser' | 'schemathesis'>> = {
+export const TOOLS_BY_PROJECT: Readonly<Record<string, readonly Tool[]>> = {
   load: ['k6'],
   // The harness tests run `npm start`, whose fuzz step drives Schemathesis.
   harness: ['k6', 'browser', 'schemathesis'],
   logcheck: ['moto'],
   fuzz: ['schemathesis'],
-  unit: ['browser'],
+  // tools/chromium.test.ts unpacks and launches the npm browser.
+  tools: ['browser'],
+  slow: [],
 };
 
 const PROVISION = {
@@ -38,14 +44,22 @@ function useTemporaryRunDirectories(): void {
   process.stderr.write(`[tests] runs and logs of this test run go to ${root}\n`);
 }
 
-/** The part of Jest's global config this setup reads: `--selectProjects`, when given. */
+/** The part of Jest's global config this setup reads: `--selectProjects` and `--ignoreProjects`. */
 interface SelectedProjects {
   selectProjects?: string[];
+  ignoreProjects?: string[];
+}
+
+/** The tools the projects of this run need, once each, in a stable order. */
+export function toolsFor(globalConfig: SelectedProjects): Tool[] {
+  const ignored = new Set(globalConfig.ignoreProjects ?? []);
+  const selected = (globalConfig.selectProjects ?? Object.keys(TOOLS_BY_PROJECT)).filter(
+    (project) => !ignored.has(project),
+  );
+  return [...new Set(selected.flatMap((project) => TOOLS_BY_PROJECT[project] ?? []))];
 }
 
 export default async function globalSetup(globalConfig: SelectedProjects): Promise<void> {
   useTemporaryRunDirectories();
-  const selected = globalConfig.selectProjects ?? Object.keys(TOOLS_BY_PROJECT);
-  const tools = new Set(selected.flatMap((project) => TOOLS_BY_PROJECT[project] ?? []));
-  for (const tool of tools) await PROVISION[tool]();
+  for (const tool of toolsFor(globalConfig)) await PROVISION[tool]();
 }

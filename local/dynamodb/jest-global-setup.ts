@@ -4,9 +4,9 @@ import { type RunningDynamoDb, startDynamoDb } from './index';
 
 /**
  * One DynamoDB for the whole jest run, shared by every project that lists this global setup
- * (integration, stage, load, logcheck). Jest calls the setup once per such project in its main
- * process, so the provider lives on globalThis: started by the first call, reused by the others,
- * stopped once by the teardown. Workers find it through DYNAMODB_ENDPOINT.
+ * (jest.config.ts WITH_DYNAMODB, and the slow project). Jest calls the setup once per such project
+ * in its main process, so the provider lives on globalThis: started by the first call, reused by
+ * the others, stopped once by the teardown. Workers find it through DYNAMODB_ENDPOINT.
  */
 export interface SharedDynamoDb {
   starting: Promise<RunningDynamoDb>;
