@@ -22,7 +22,7 @@ export { syntheticPet, syntheticPets } from './generate';
 export { DEFAULT_SEED_FILE, InvalidSeedFile, loadSeedPets, validateSeedPets } from './load';
 
 export interface SeedOptions {
-  /** DynamoDB endpoint; default DYNAMODB_ENDPOINT, and with neither the real AWS endpoint. */
+  /** DynamoDB endpoint (DynamoDB Local, dynalite, moto); without one, DynamoDB on AWS in `region`. */
   endpoint?: string;
   region?: string;
   tableName?: string;
@@ -221,7 +221,9 @@ export async function seedTable(options: SeedOptions = {}): Promise<SeedSummary>
   if (!Number.isInteger(generate) || generate < 0)
     throw new RangeError(`generate must be a whole number ≥ 0, got ${generate}`);
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
-  const endpoint = options.endpoint ?? (process.env.DYNAMODB_ENDPOINT || undefined);
+  // No DYNAMODB_ENDPOINT fallback here: a caller seeding a stack's table on AWS must reach that
+  // table, whatever the shell's variable says (the seed CLI reads the variable itself).
+  const { endpoint } = options;
   const client = seedClient(endpoint, options.region);
   const region = await client.config.region();
   const target = endpoint ?? `aws:${region}`;
