@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { newRunId, reportsDir } from '../common/paths';
+import { type RunningMoto, startMotoServer } from '../tools/moto';
 import type { RunSummary } from './results';
 import { processesMarkedWith, runHarness, withoutAwsCredentials } from './test/process';
 
@@ -15,6 +16,25 @@ function readSummary(runId: string): RunSummary {
 }
 
 describe('pets-harness run exits 2 when it cannot run', () => {
+  // The credentials step asks STS whose the keys are: moto's server answers for it here.
+  let moto: RunningMoto;
+  beforeAll(async () => {
+    moto = await startMotoServer();
+  }, 60_000);
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  /** Keys STS accepts (moto's), so the run gets past the credentials step. */
+  function withStsStandIn(): NodeJS.ProcessEnv {
+    return {
+      ...withoutAwsCredentials(),
+      AWS_ACCESS_KEY_ID: 'AKIAHARNESSTEST',
+      AWS_SECRET_ACCESS_KEY: 'not-a-real-secret',
+      AWS_ENDPOINT_URL_STS: moto.endpoint,
+    };
+  }
+
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
     [['--profile', 'huge'], /--profile must be one of smoke, load, stress, spike, soak, got 'huge'/],
@@ -78,11 +98,7 @@ describe('pets-harness run exits 2 when it cannot run', () => {
     'exits 2 naming the missing stack outputs file',
     async () => {
       const runId = `test-cli-no-outputs-${newRunId()}`;
-      const env = {
-        ...withoutAwsCredentials(),
-        AWS_ACCESS_KEY_ID: 'AKIAHARNESSTEST',
-        AWS_SECRET_ACCESS_KEY: 'not-a-real-secret',
-      };
+      const env = withStsStandIn();
 
       const result = await runHarness(
         [
@@ -124,11 +140,7 @@ describe('pets-harness run exits 2 when it cannot run', () => {
           },
         }),
       );
-      const env = {
-        ...withoutAwsCredentials(),
-        AWS_ACCESS_KEY_ID: 'AKIAHARNESSTEST',
-        AWS_SECRET_ACCESS_KEY: 'x',
-      };
+      const env = withStsStandIn();
 
       const result = await runHarness(
         [

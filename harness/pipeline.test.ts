@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { FuzzOptions } from '../fuzz/index';
 import type { LoadOptions } from '../load/runner/index';
 import type { LogCheckOptions } from '../logcheck/index';
@@ -19,6 +21,9 @@ import { fuzzResult, loadResult, logCheckResult, newmanResult } from './test/fix
 
 const API_URL = 'https://abc123.execute-api.eu-west-1.amazonaws.com/default';
 
+// STS stands in for AWS: the credentials step asks it whose the keys are.
+const sts = mockClient(STSClient);
+
 const noSignal: Interruption = { promise: new Promise<never>(() => {}), signal: undefined, dispose() {} };
 
 interface Calls {
@@ -29,7 +34,7 @@ interface Calls {
   fuzz: FuzzOptions[];
 }
 
-function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}): Calls {
+function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error; seedError?: Error } = {}): Calls {
   const calls: Calls = { newman: [], load: [], seed: [], logCheck: [], fuzz: [] };
   jest
     .spyOn(parts, 'k6')
@@ -62,6 +67,7 @@ function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error } = {}
     ...jest.requireActual('../seed/index'),
     seedTable: async (options: SeedOptions = {}): Promise<SeedSummary> => {
       calls.seed.push(options);
+      if (overrides.seedError) throw overrides.seedError;
       return {
         tableName: options.tableName ?? 'pets',
         target: `aws:${options.region}`,
@@ -124,7 +130,12 @@ describe('a run against a deployed stack (--target aws)', () => {
     // Credentials from the environment: the SDK's default chain resolves them without a network call.
     process.env.AWS_ACCESS_KEY_ID = 'AKIAHARNESSTEST1234';
     process.env.AWS_SECRET_ACCESS_KEY = 'not-a-secret';
+    process.env.AWS_REGION = 'eu-west-1';
     delete process.env.AWS_PROFILE;
+    sts.reset();
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '111122223333', Arn: 'arn:aws:iam::111122223333:user/ci' });
   });
 
   afterEach(() => {
@@ -232,7 +243,35 @@ describe('a run against a deployed stack (--target aws)', () => {
     ]);
   });
 
-  it('takes the region from --region over the one in ApiUrl', async () => {
+  it('stops with exit 2 and the problem in the summary when a setup step crashes (seed refused)', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
+    const calls = fakeParts({ seedError: refused });
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    const { summary } = await runHarness(options(), noSignal);
+
+    expect(summary).toMatchObject({
+      verdict: 'error',
+      exitCode: 2,
+      problem: 'seed failed: connect ECONNREFUSED 127.0.0.1:8000',
+    });
+    expect(summary.steps.find((step) => step.id === 'seed')).toMatchObject({ verdict: 'error' });
+    expect(calls.newman).toEqual([]);
+  });
+
+  it('stops with exit 2 before anything else when STS rejects the credentials', async () => {
+    const calls = fakeParts();
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('expired'), { name: 'ExpiredToken' }));
+
+    const { summary } = await runHarness(options(), noSignal);
+
+    expect(summary).toMatchObject({ verdict: 'error', exitCode: 2 });
+    expect(summary.problem).toMatch(/^AWS credentials: AWS rejected the credentials .*ExpiredToken/);
+    expect(summary.steps.map((step) => [step.id, step.verdict])[0]).toEqual(['credentials', 'error']);
+    expect(calls.seed).toEqual([]);
+  });
+
+  it('takes the region from --region over AWS_REGION, never from ApiUrl', async () => {
     const calls = fakeParts();
 
     await runHarness(options({ region: 'eu-central-1' }), noSignal);

@@ -159,11 +159,13 @@ function judge(records: StepRecord[], ending: Ending, signal: NodeJS.Signals | u
     const problem = `stopped by ${signal}; everything the run started was stopped`;
     return { verdict: 'error', exitCode: signalExitCode(signal), failedChecks: [], problem };
   }
-  if (ending.cannotRun || (ending.crashed && !records.some((step) => step.check))) {
-    // A setup step that could not finish means the harness could not run: exit 2.
-    return { verdict: 'error', exitCode: 2, failedChecks: [], problem: ending.problem };
+  if (ending.cannotRun || ending.crashed) {
+    // A step that could not finish (a setup step that crashed: seed refused, a part threw) means
+    // the harness could not run to the end: exit 2, and the problem is said. A failed check never
+    // gets here: the checks' own failures are judged below.
+    return { verdict: 'error', exitCode: 2, failedChecks, problem: ending.problem };
   }
-  if (failedChecks.length > 0 || ending.crashed) return { verdict: 'failed', exitCode: 1, failedChecks };
+  if (failedChecks.length > 0) return { verdict: 'failed', exitCode: 1, failedChecks };
   return { verdict: 'passed', exitCode: 0, failedChecks: [] };
 }
 

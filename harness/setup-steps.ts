@@ -18,39 +18,58 @@ export async function provisionTools(_run: RunContext, progress: Step): Promise<
 }
 
 export async function checkCredentials({ options }: RunContext): Promise<StepOutcome<unknown>> {
-  const { CloudFormationClient } = parts.cloudFormation();
+  const { STSClient } = parts.sts();
   const { checkAwsCredentials } = parts.aws();
-  // Resolving credentials does not depend on the region; the client only insists on having one.
+  // STS answers in every region; the client only insists on having one.
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const credentials = await checkAwsCredentials(new CloudFormationClient({ region }));
-  return { value: credentials, detail: `access key …${credentials.accessKeyId.slice(-4)}` };
+  const client = new STSClient({ region });
+  try {
+    const identity = await checkAwsCredentials(client);
+    return { value: identity, detail: `${identity.arn} (access key …${identity.accessKeyId.slice(-4)})` };
+  } finally {
+    client.destroy();
+  }
 }
 
 interface FoundOutputs {
   outputs: { stackName: string; apiUrl: string; tableName: string; logGroupName: string };
-  region: string | undefined;
+  region: string;
   detail: string;
+  /** A usable stack that is not the version last deployed (its last operation rolled back). */
+  warning?: string;
 }
 
 async function findStackOutputs({ options }: RunContext): Promise<FoundOutputs> {
-  if (options.outputsFile) {
-    const outputs = parts.infraOutputs().readStackOutputs(options.outputsFile, options.stackName);
-    return {
-      outputs,
-      region: options.region ?? outputs.region,
-      detail: `${outputs.stackName} from ${options.outputsFile}: ${outputs.apiUrl}`,
-    };
+  const { describeStackOutputs, resolveRegion } = parts.aws();
+  const fromFile = options.outputsFile
+    ? parts.infraOutputs().readStackOutputs(options.outputsFile, options.stackName)
+    : undefined;
+  // The region is configuration (flag, AWS_REGION, profile), never a guess from the URL: a custom
+  // domain hides it, and the table and log group live in the stack's region whatever the URL says.
+  const region = await resolveRegion(options.region);
+  if (fromFile) {
+    const detail = `${fromFile.stackName} from ${options.outputsFile}: ${fromFile.apiUrl}`;
+    return { outputs: fromFile, region, detail };
   }
   const { CloudFormationClient } = parts.cloudFormation();
-  const { describeStackOutputs, resolveRegion } = parts.aws();
-  const region = await resolveRegion(options.region);
   const stackName = options.stackName ?? BASE_STACK_NAME;
-  const outputs = await describeStackOutputs(new CloudFormationClient({ region }), stackName);
-  return { outputs, region, detail: `${outputs.stackName} (DescribeStacks in ${region}): ${outputs.apiUrl}` };
+  const client = new CloudFormationClient({ region });
+  try {
+    const outputs = await describeStackOutputs(client, stackName);
+    return {
+      outputs,
+      region,
+      detail: `${outputs.stackName} (DescribeStacks in ${region}): ${outputs.apiUrl}`,
+      ...(outputs.warning ? { warning: outputs.warning } : {}),
+    };
+  } finally {
+    client.destroy();
+  }
 }
 
 export async function readStackOutputs(run: RunContext): Promise<StepOutcome<unknown>> {
-  const { outputs, region, detail } = await findStackOutputs(run);
+  const { outputs, region, detail, warning } = await findStackOutputs(run);
+  if (warning) run.warnings.push(`stack: ${warning}`);
   run.environment.region = region;
   Object.assign(run.environment, {
     baseUrl: outputs.apiUrl,

@@ -37,8 +37,17 @@ describe('readStackOutputs', () => {
       tableName: 'pets-ci',
       functionName: 'Pets-ci',
       logGroupName: '/aws/lambda/Pets-ci',
-      region: 'eu-west-1',
     });
+  });
+
+  it('accepts a custom domain as the stage URL and guesses no region from any URL', () => {
+    const outputs = readStackOutputs(
+      outputsFile({ 'PetsStack-ci': { ...deployed, ApiUrl: 'https://pets.example.com/v1/' } }),
+    );
+
+    expect(outputs.apiUrl).toBe('https://pets.example.com/v1');
+    // The region is the caller's configuration (flag, AWS_REGION, profile), never a URL's guess.
+    expect(outputs).not.toHaveProperty('region');
   });
 
   it('picks the named stack when the file holds several', () => {
@@ -54,10 +63,16 @@ describe('readStackOutputs', () => {
     ['no stack is listed', {}, /lists no stacks: run 'npm run deploy' first/],
     ['several stacks and no name', { A: deployed, B: deployed }, /several stacks \(A, B\): say which one/],
     ['an output is missing', { PetsStack: { ...deployed, LogGroupName: undefined } }, /lacks LogGroupName/],
+    ['the URL is not a URL', { PetsStack: { ...deployed, ApiUrl: 'abc123/default' } }, /is not a URL/],
     [
-      'the URL is not a stage URL',
-      { PetsStack: { ...deployed, ApiUrl: 'http://localhost' } },
-      /not an API Gateway/,
+      'the URL is not http(s)',
+      { PetsStack: { ...deployed, ApiUrl: 'ftp://pets.example.com/default' } },
+      /is not an http\(s\) URL/,
+    ],
+    [
+      'the URL carries a query',
+      { PetsStack: { ...deployed, ApiUrl: 'https://pets.example.com/default?x=1' } },
+      /query or fragment/,
     ],
   ])('says what is wrong when %s', (_case, content, message) => {
     const file = content === undefined ? join(dir, 'absent.json') : outputsFile(content);

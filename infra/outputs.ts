@@ -8,13 +8,15 @@ export const DEFAULT_OUTPUTS_FILE = 'cdk-outputs.json';
 /** One deployed stack's outputs, as the harness uses them for `--target aws`. */
 export interface StackOutputs {
   stackName: string;
-  /** Stage URL without a trailing slash, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/default`. */
+  /**
+   * Stage URL without a trailing slash: `https://abc.execute-api.eu-west-1.amazonaws.com/default`, or
+   * a custom domain's (`https://pets.example.com/v1`). It says nothing reliable about the region: a
+   * custom domain hides it, so the region comes from the caller's configuration instead.
+   */
   apiUrl: string;
   tableName: string;
   functionName: string;
   logGroupName: string;
-  /** Region parsed from the API URL. */
-  region: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -51,17 +53,32 @@ export function parseStackOutputs(
     );
   }
   const value = (key: OutputKey) => outputs[key] as string;
-  const apiUrl = value('ApiUrl').replace(/\/+$/, '');
-  const region = /\.execute-api\.([a-z0-9-]+)\./.exec(apiUrl)?.[1];
-  if (!region) throw new CannotRunError(`${source}: ApiUrl '${apiUrl}' is not an API Gateway stage URL`);
   return {
     stackName: chosen,
-    apiUrl,
+    apiUrl: stageUrl(value('ApiUrl'), source),
     tableName: value('TableName'),
     functionName: value('FunctionName'),
     logGroupName: value('LogGroupName'),
-    region,
   };
+}
+
+/** The ApiUrl without its trailing slash; anything but an http(s) URL is refused with the reason. */
+function stageUrl(raw: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CannotRunError(`${source}: ApiUrl '${raw}' is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new CannotRunError(`${source}: ApiUrl '${raw}' is not an http(s) URL`);
+  }
+  if (url.search || url.hash) {
+    throw new CannotRunError(
+      `${source}: ApiUrl '${raw}' carries a query or fragment; a stage URL has neither`,
+    );
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 /** Reads `cdk-outputs.json` (or `file`) as written by `npm run deploy`. */

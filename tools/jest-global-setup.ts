@@ -21,8 +21,9 @@ type Tool = 'k6' | 'moto' | 'browser' | 'schemathesis';
  */
 export const TOOLS_BY_PROJECT: Readonly<Record<string, readonly Tool[]>> = {
   load: ['k6'],
-  // The harness tests run `npm start`, whose fuzz step drives Schemathesis.
-  harness: ['k6', 'browser', 'schemathesis'],
+  // The harness tests run `npm start`, whose fuzz step drives Schemathesis; moto answers STS for
+  // the aws target's credentials step.
+  harness: ['k6', 'browser', 'schemathesis', 'moto'],
   logcheck: ['moto'],
   fuzz: ['schemathesis'],
   // tools/chromium.test.ts unpacks and launches the npm browser.

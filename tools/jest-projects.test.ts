@@ -87,7 +87,12 @@ describe("the global setup's tools", () => {
 
   it('are those of the selected projects, once each, minus the ignored projects', () => {
     expect(toolsFor({ selectProjects: ['handler'] })).toEqual([]);
-    expect(toolsFor({ selectProjects: ['load', 'harness'] })).toEqual(['k6', 'browser', 'schemathesis']);
+    expect(toolsFor({ selectProjects: ['load', 'harness'] })).toEqual([
+      'k6',
+      'browser',
+      'schemathesis',
+      'moto',
+    ]);
     expect(toolsFor({ selectProjects: ['logcheck', 'fuzz'], ignoreProjects: ['fuzz'] })).toEqual(['moto']);
     expect(toolsFor({})).toEqual(['k6', 'browser', 'schemathesis', 'moto']);
   });

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { Environment } from './environment';
 import type { EnvironmentMessage, InvokeMessage } from './protocol';
 
 /**
@@ -30,12 +29,23 @@ export interface ActiveInvocation {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * What an invocation needs of an execution environment (environment.ts's Environment has it):
+ * where its invocation is held, and the way to hand it one.
+ */
+export interface InvocationTarget {
+  active?: ActiveInvocation;
+  pendingInitMs?: number;
+  maxMemoryUsedMb: number;
+  deliver(message: InvokeMessage): void;
+}
+
 /** Hands the waiter's event to a ready environment; `onTimeout` fires if no answer comes in time. */
-export function deliverInvocation(
-  env: Environment,
+export function deliverInvocation<Env extends InvocationTarget>(
+  env: Env,
   waiter: Waiter,
   timeoutSeconds: number,
-  onTimeout: (env: Environment) => void,
+  onTimeout: (env: Env) => void,
 ): void {
   const startedAt = Date.now();
   const timeoutMs = timeoutSeconds * 1000;
@@ -53,7 +63,7 @@ export function deliverInvocation(
 }
 
 /** Ends the environment's invocation, if it has one, with this outcome; gives back what it was. */
-export function endInvocation(env: Environment, outcome: InvokeOutcome): ActiveInvocation | undefined {
+export function endInvocation(env: InvocationTarget, outcome: InvokeOutcome): ActiveInvocation | undefined {
   const active = env.active;
   if (!active) return undefined;
   clearTimeout(active.timer);
@@ -65,7 +75,7 @@ export function endInvocation(env: Environment, outcome: InvokeOutcome): ActiveI
 
 /** The environment's own answer ends its invocation; false for an answer to an invocation already over. */
 export function answerInvocation(
-  env: Environment,
+  env: InvocationTarget,
   message: Exclude<EnvironmentMessage, { type: 'ready' }>,
 ): boolean {
   if (env.active?.waiter.requestId !== message.requestId) return false;
