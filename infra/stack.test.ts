@@ -64,10 +64,11 @@ describe('the table', () => {
     });
   });
 
-  it('is retained when the stack is deleted, by default', () => {
+  it('is retained when the stack is deleted, by default, and protected from DeleteTable', () => {
     synthesized.template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
     });
   });
 });
@@ -390,7 +391,11 @@ describe('a stack for another environment', () => {
   });
 
   it('deletes the table and its log groups with the stack when destroyOnRemoval is set', () => {
-    ci.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    // Deletion protection would refuse the stack's own delete.
+    ci.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
     for (const [, group] of Object.entries(ci.template.findResources('AWS::Logs::LogGroup'))) {
       expect(group.DeletionPolicy).toBe('Delete');
     }

@@ -74,6 +74,9 @@ export class PetsStack extends Stack {
       partitionKey: { name: PARTITION_KEY.name, type: ATTRIBUTE_TYPES[PARTITION_KEY.type] },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // A table the stack retains outlives it: no DeleteTable may remove it either. A throwaway
+      // stack's table goes with the stack, which deletion protection would refuse.
+      deletionProtection: !props.destroyOnRemoval,
       removalPolicy,
     });
     this.table.addGlobalSecondaryIndex({
