@@ -11,6 +11,7 @@ export const TEST_FOLDERS = [
   'build',
   'common',
   'compare',
+  'configcheck',
   'contract',
   'cost',
   'fuzz',
@@ -29,6 +30,7 @@ export const TEST_FOLDERS = [
 /** The folders whose tests need a real DynamoDB: one provider per run, started by globalSetup. */
 const WITH_DYNAMODB: ReadonlySet<string> = new Set([
   'compare',
+  'configcheck',
   'fuzz',
   'integration',
   'load',

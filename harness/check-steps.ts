@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../common/paths';
 import type { Step } from '../common/progress';
+import { overProvisionedMemory } from '../configcheck/rules';
 import { functionSettings } from '../definitions/function';
-import { memoryFinding } from '../local/stage/findings';
 import { plural } from './format';
 import { parts } from './parts';
 import { found, type RunContext } from './run-context';
@@ -112,12 +112,12 @@ export async function checkLogs(run: RunContext, progress: Step): Promise<StepOu
     },
   });
   run.logCheck = result;
-  // A configuration finding only the run's REPORT lines can show (local/stage/findings.ts).
-  const memory = memoryFinding(
+  // A configuration finding only the run's REPORT lines can show (configcheck/rules.ts).
+  const memory = overProvisionedMemory(
     result.metrics.memorySizeMb ?? Number.NaN,
     result.metrics.maxMemoryUsedMb ?? Number.NaN,
   );
-  if (memory) run.warnings.push(`configuration: ${memory}`);
+  if (memory) run.warnings.push(`configuration: memory size ${result.metrics.memorySizeMb} MB is ${memory}`);
   const { found: logged, expected } = result.completeness;
   const violations = result.violations;
   return {

@@ -3,10 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ensureBundle } from '../build';
+import { indexedRoutes, variablesReadBy } from '../configcheck/index';
+import { judgeConfiguration } from '../configcheck/rules';
 import { corsSettings, operations, resources } from '../contract/spec';
 import { DEFAULT_STAGE } from '../definitions/api-gateway';
 import { functionSettings } from '../definitions/function';
 import { createTableInput } from '../definitions/table';
+import { PROFILES, peakConcurrency } from '../load/lib/config';
 import { leastPrivilegeFindings, statementsForRole } from './test/iam-audit';
 import { disposeApp, onlyLogicalId, type SynthesizedStack, synthPetsApp } from './test/synth';
 
@@ -24,6 +27,18 @@ beforeAll(async () => {
 afterAll(() => {
   disposeApp(synthesized.app);
 });
+
+/** The configuration rules over a synthesized stack, at the highest peak any load profile drives. */
+function configurationFindings(stack: SynthesizedStack): string[] {
+  const peak = Math.max(...PROFILES.map(peakConcurrency));
+  return judgeConfiguration({
+    template: { path: 'synthesized', resources: stack.json.Resources },
+    peak: { concurrency: peak, source: 'the highest peak of the load profiles' },
+    indexedRoutes: indexedRoutes(),
+    variablesRead: variablesReadBy(bundleDir),
+    bundleDir,
+  }).map((finding) => finding.message);
+}
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -384,6 +399,11 @@ describe('a stack for another environment', () => {
     ci.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'Pets-ci' });
     ci.template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/Pets-ci' });
     ci.template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'pets-api-ci' });
+  });
+
+  it('leaves nothing for the configuration rules, as the default stack does', () => {
+    expect(configurationFindings(ci)).toEqual([]);
+    expect(configurationFindings(synthesized)).toEqual([]);
   });
 
   it('refuses an environment name that cannot suffix every name', () => {

@@ -194,6 +194,20 @@ export function scenarioFor(profile: Profile): Scenario {
 }
 
 /**
+ * The most VUs the profile's scenario runs at once, as its stages say (each VU has at most one
+ * request in flight): the peak concurrency a run of this profile drives against the function.
+ * Outside k6 every setting takes its default, which is what a harness run passes.
+ */
+export function peakConcurrency(profile: Profile): number {
+  const scenario = scenarioFor(profile);
+  if (scenario.executor === 'constant-vus') return scenario.vus ?? 1;
+  if (scenario.executor === 'ramping-vus') {
+    return Math.max(scenario.startVUs ?? 1, ...scenario.stages.map((stage) => stage.target));
+  }
+  throw new Error(`the ${profile} profile's executor ${scenario.executor} has no VU count to read`);
+}
+
+/**
  * Thresholds: the run fails (exit 99) when any is crossed. Every route gets its own latency,
  * failure, check and count thresholds — k6 keeps per-tag submetrics in the summary only for
  * metrics a threshold names, so these are also what makes per-route summaries possible.

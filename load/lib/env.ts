@@ -4,13 +4,21 @@
  * reports as a script error (exit 107) with this message.
  */
 
+/**
+ * k6's `__ENV`; outside k6 (Node reading a profile's shape, e.g. the harness's configuration rules)
+ * there are no settings, so every one takes its default: what a harness run passes (no `-e`).
+ */
+function settings(): Record<string, string | undefined> {
+  return typeof __ENV === 'undefined' ? {} : __ENV;
+}
+
 export function envString(name: string, fallback: string): string {
-  const value = __ENV[name];
+  const value = settings()[name];
   return value === undefined || value.trim() === '' ? fallback : value.trim();
 }
 
 export function envNumber(name: string, fallback: number, min: number, max: number): number {
-  const raw = __ENV[name];
+  const raw = settings()[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || value > max) {
@@ -21,12 +29,12 @@ export function envNumber(name: string, fallback: number, min: number, max: numb
 
 export function envInt(name: string, fallback: number, min: number, max: number): number {
   const value = envNumber(name, fallback, min, max);
-  if (!Number.isInteger(value)) throw new Error(`${name} must be a whole number, got '${__ENV[name]}'`);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be a whole number, got '${settings()[name]}'`);
   return value;
 }
 
 export function envList(name: string, fallback: string[]): string[] {
-  const raw = __ENV[name];
+  const raw = settings()[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   return raw
     .split(',')

@@ -1,5 +1,6 @@
 import { operations } from '../../contract/spec';
 import { loadSeedPets } from '../../seed';
+import { PROFILES, peakConcurrency } from '../lib/config';
 import { ROUTES, routeEnvSuffix } from '../lib/routes';
 import { DEFAULT_PET_IDS, DEFAULT_PET_TYPES, parseIdList } from '../lib/seeded';
 
@@ -47,5 +48,17 @@ describe('parseIdList', () => {
 
   it.each([['0'], ['5-2'], ['a'], [''], ['1-200000']])('rejects %p, saying what it expected', (text) => {
     expect(() => parseIdList(text)).toThrow(/id|range/);
+  });
+});
+
+describe('peakConcurrency', () => {
+  it('reads the most VUs each profile runs at once from its scenario, outside k6 with its defaults', () => {
+    expect(Object.fromEntries(PROFILES.map((profile) => [profile, peakConcurrency(profile)]))).toEqual({
+      smoke: 1,
+      load: 5,
+      stress: 20,
+      spike: 30,
+      soak: 5,
+    });
   });
 });

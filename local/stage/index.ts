@@ -6,6 +6,7 @@ import { ensureRuntimeBundle } from '../../build';
 import { CannotRunError } from '../../common/cli';
 import { listenOnLoopback } from '../../common/net';
 import { localLogDir, PROJECT_ROOT } from '../../common/paths';
+import { templateFindings } from '../../configcheck/index';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE, INTEGRATION_TIMEOUT_MS } from '../../definitions/api-gateway';
 import { functionSettings, lambdaRuntimeEnvironment } from '../../definitions/function';
 import { ensureRuntimeNode, type RuntimeNode } from '../../tools/runtime-node';
@@ -18,7 +19,6 @@ import {
   type InvokeOutcome,
 } from './environments';
 import { buildProxyEvent, type GatewayRequest, LOCAL_ACCOUNT_ID, LOCAL_API_ID, newTraceId } from './event';
-import { configurationFindings, variablesReadBy } from './findings';
 import { createIamEvaluator, type IamDecision } from './iam';
 import {
   gatewayError,
@@ -373,7 +373,7 @@ async function prepare(options: StartStageOptions): Promise<StageParts> {
   concurrencyOf(options);
   const template = await loadTemplate(options);
   const bundleDir = bundleDirOf(options, template.function.handler);
-  const findings = configurationFindings(template.function, variablesReadBy(bundleDir));
+  const findings = templateFindings(template.path, bundleDir);
   // The runtime's Node major, from the template's Runtime (nodejs22.x → Node 22).
   const runtimeNode = await ensureRuntimeNode(template.function.runtime);
   const gateway = await startGateway(options, template);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { templateFindings } from '../../configcheck/index';
 import { operations } from '../../contract/spec';
 import { functionSettings } from '../../definitions/function';
 import {
@@ -9,7 +10,6 @@ import {
   testClient,
   uniqueTableName,
 } from '../../integration/support/dynamodb';
-import { configurationFindings, memoryFinding, variablesReadBy } from './findings';
 import type { RunningStage } from './index';
 import { resolveString, Unresolvable } from './intrinsics';
 import { TEMPLATE_PATH } from './synth';
@@ -19,7 +19,6 @@ import { type Resources, startOnTemplate, writeTemplate } from './test/templates
 // What the stage reads from the synthesized template, and what it says about a template that
 // drifts: purpose-built copies of the real one with one thing changed.
 const LOCALS = { region: 'us-east-1', accountId: '000000000000' };
-const FAULTS = join(__dirname, '..', 'test-bundles', 'faults');
 let workDir: string;
 
 beforeAll(() => {
@@ -137,38 +136,9 @@ describe('intrinsics', () => {
   });
 });
 
-describe('configuration findings', () => {
-  const fn = readStageTemplate(TEMPLATE_PATH, LOCALS).function;
-
-  it('finds nothing in the project’s own template and handler', () => {
-    expect(
-      configurationFindings(fn, variablesReadBy(join(__dirname, '..', '..', 'dist', 'handler'))),
-    ).toEqual([]);
-  });
-
-  it('reports a function timeout at or above API Gateway’s 29 s', () => {
-    expect(configurationFindings({ ...fn, timeoutSeconds: 29 }, [])).toEqual([
-      expect.stringMatching(/^function timeout 29 s is at or above API Gateway's 29 s integration timeout/u),
-    ]);
-    expect(configurationFindings({ ...fn, timeoutSeconds: 28 }, [])).toEqual([]);
-  });
-
-  it('reports a variable the code reads that the template does not set, not those Lambda sets', () => {
-    const read = variablesReadBy(FAULTS);
-
-    expect(read).toEqual(expect.arrayContaining(['TABLE_NAME', 'AWS_REGION', 'JEST_WORKER_ID']));
-    expect(configurationFindings({ ...fn, environment: {} }, read)).toEqual([
-      'the handler reads the environment variable JEST_WORKER_ID, which the template does not set',
-      'the handler reads the environment variable TABLE_NAME, which the template does not set',
-    ]);
-  });
-
-  it('reports a memory size more than 4× the Max Memory Used', () => {
-    expect(memoryFinding(1024, 200)).toBe(
-      'memory size 1024 MB is 5.1× the 200 MB Max Memory Used: more than 4× what the function uses',
-    );
-    expect(memoryFinding(256, 64)).toBeUndefined();
-    expect(memoryFinding(256, Number.NaN)).toBeUndefined();
+describe('configuration findings at start', () => {
+  it('finds nothing in the project’s own template and handler (configcheck/ holds the rules’ tests)', () => {
+    expect(templateFindings(TEMPLATE_PATH, join(__dirname, '..', '..', 'dist', 'handler'))).toEqual([]);
   });
 });
 
@@ -202,7 +172,9 @@ describe('a stack that drifts fails on the stage as it would on AWS', () => {
     );
 
     expect(stage.findings).toEqual([
-      'the handler reads the environment variable TABLE_NAME, which the template does not set',
+      expect.stringMatching(
+        /^Function\w+ \(PetsStack\/Function\/Resource\) Environment\.Variables\.TABLE_NAME = absent .*: the handler reads TABLE_NAME, and on AWS it is not set$/u,
+      ),
     ]);
     expect((await fetch(`${stage.url}/pets/1`)).status).toBe(500);
   });
