@@ -1,27 +1,27 @@
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../common/paths';
-import type { Step } from '../common/progress';
 import { overProvisionedMemory } from '../configcheck/rules';
 import { functionSettings } from '../definitions/function';
 import { plural } from './format';
-import { parts } from './parts';
-import { found, type RunContext } from './run-context';
-import type { StepOutcome } from './steps';
+import type { ApiUnderTest, CheckWork, RunContext } from './run-context';
 
-/** The checks of a run: each judges the API and hands back the part's own result. */
+/**
+ * The checks of a run: each judges the API the setup found (ApiUnderTest) and hands back the
+ * part's own result.
+ */
 
 /** What every check that sends requests is told: where, as which run, where its reports go. */
-function requestOptions({ options, environment }: RunContext) {
+function requestOptions({ options }: RunContext, api: ApiUnderTest) {
   return {
-    baseUrl: found(environment.baseUrl, 'stage URL'),
+    baseUrl: api.baseUrl,
     runId: options.runId,
     reportsDir: options.reportsDir,
     quiet: true,
   };
 }
 
-export async function runNewmanStep(run: RunContext): Promise<StepOutcome<unknown>> {
-  const result = await parts.newman().runNewman({ ...requestOptions(run), env: run.options.target });
+export const runNewmanStep: CheckWork = async (run, api) => {
+  const result = await run.parts.newman().runNewman({ ...requestOptions(run, api), env: run.options.target });
   run.newman = result;
   const passedAssertions = result.assertions.total - result.assertions.failed;
   return {
@@ -29,12 +29,12 @@ export async function runNewmanStep(run: RunContext): Promise<StepOutcome<unknow
     passed: result.passed,
     detail: `${passedAssertions}/${plural(result.assertions.total, 'assertion')} passed, ${plural(result.requestsSent, 'request')}`,
   };
-}
+};
 
-export async function runK6(run: RunContext): Promise<StepOutcome<unknown>> {
+export const runK6: CheckWork = async (run, api) => {
   const { options } = run;
-  const result = await parts.load().runLoad({
-    ...requestOptions(run),
+  const result = await run.parts.load().runLoad({
+    ...requestOptions(run, api),
     profile: options.profile,
     runners: options.runners ?? 1,
   });
@@ -45,25 +45,18 @@ export async function runK6(run: RunContext): Promise<StepOutcome<unknown>> {
     passed: result.passed,
     detail: `${plural(result.requests, 'request')}, ${failed === 0 ? 'thresholds held' : `${plural(failed, 'threshold')} crossed: ${result.thresholdsFailed.join(', ')}`}`,
   };
-}
+};
 
 /** The run's fuzz is short: a smoke test of the contract, not the hunt `npm run fuzz` is. */
 export const RUN_FUZZ_SECONDS = 30;
 
-export async function runFuzzStep(run: RunContext, progress: Step): Promise<StepOutcome<unknown>> {
-  const { options, environment } = run;
-  const fuzz = parts.fuzz();
+export const runFuzzStep: CheckWork = async (run, api, progress) => {
+  const fuzz = run.parts.fuzz();
   progress.update(`Schemathesis, every check and phase, ${RUN_FUZZ_SECONDS} s`);
-  const result = await fuzz.runFuzz({
-    baseUrl: found(environment.baseUrl, 'stage URL'),
-    runId: options.runId,
-    maxTimeSeconds: RUN_FUZZ_SECONDS,
-    reportsDir: options.reportsDir,
-    quiet: true,
-  });
+  const result = await fuzz.runFuzz({ ...requestOptions(run, api), maxTimeSeconds: RUN_FUZZ_SECONDS });
   run.fuzz = result;
   return { value: result, passed: result.passed, detail: fuzz.fuzzLine(result) };
-}
+};
 
 /**
  * Every request the run sent that reaches the function must have left its log line. When a check
@@ -89,21 +82,21 @@ function logWindow(run: RunContext): { since: number; until: number } {
   return { since: since - slackMs, until: Date.now() + slackMs };
 }
 
-export async function checkLogs(run: RunContext, progress: Step): Promise<StepOutcome<unknown>> {
-  const { options, environment } = run;
+export const checkLogs: CheckWork = async (run, api, progress) => {
+  const { options } = run;
   const expectRequests = expectedRequests(run);
   const window = logWindow(run);
   progress.update(
     expectRequests === undefined ? 'reading the logs' : `looking for ${plural(expectRequests, 'request')}`,
   );
-  const result = await parts.logCheck().runLogCheck({
+  const result = await run.parts.logCheck().runLogCheck({
     runId: options.runId,
     ...window,
     ...(expectRequests === undefined ? {} : { expectRequests }),
-    logGroupName: found(environment.logGroupName, 'log group'),
+    logGroupName: api.logGroupName,
     ...(options.target === 'local'
-      ? { source: 'local' as const, logDir: environment.logDir }
-      : { source: 'cloudwatch' as const, region: environment.region }),
+      ? { source: 'local' as const, logDir: api.logDir }
+      : { source: 'cloudwatch' as const, region: api.region }),
     budgets: options.budgets,
     ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
     reportsDir: options.reportsDir,
@@ -126,14 +119,13 @@ export async function checkLogs(run: RunContext, progress: Step): Promise<StepOu
     // The errors violation carries its first error (an AccessDeniedException names action and resource).
     detail: `${expected === undefined ? logged : `${logged}/${expected}`} request lines, ${plural(violations.length, 'violation')}${violations.length ? `: ${violations.map((v) => (v.check === 'errors' ? v.message : v.check)).join(', ')}` : ''}`,
   };
-}
+};
 
 /** The request units DynamoDB reported for the run's table, when the run's path to it could ask. */
-function dynamoDbUnits(run: RunContext): {
+function dynamoDbUnits({ tableName: table, consumedCapacity }: ApiUnderTest): {
   dynamoDb?: { readRequestUnits: number; writeRequestUnits: number; source: string };
 } {
-  const table = run.environment.tableName;
-  const units = table ? run.consumedCapacity?.()[table] : undefined;
+  const units = consumedCapacity?.()[table];
   if (!units) return {};
   return {
     dynamoDb: {
@@ -148,8 +140,8 @@ function dynamoDbUnits(run: RunContext): {
  * The run's figures and cost, then the comparison with its baseline (the latest passing run of
  * the same target and profile, or `--baseline`): a significant regression fails the step.
  */
-export async function compareWithBaseline(run: RunContext): Promise<StepOutcome<unknown>> {
-  const { options } = run;
+export const compareWithBaseline: CheckWork = async (run, api) => {
+  const { options, parts } = run;
   if (!run.parsed) {
     return { value: undefined, passed: true, detail: 'no comparison: the log check did not read the logs' };
   }
@@ -168,10 +160,10 @@ export async function compareWithBaseline(run: RunContext): Promise<StepOutcome<
     apiRequests: (run.newman?.requestsSent ?? 0) + (run.load?.requests ?? 0),
     architecture: settings.architecture,
     prices: options.prices ?? parts.cost().DEFAULT_PRICES,
-    ...dynamoDbUnits(run),
+    ...dynamoDbUnits(api),
     baseline: options.baseline ?? { kind: 'latest-passed', explicit: false },
     settings: options.compare ?? DEFAULT_SETTINGS,
   });
   run.comparison = outcome;
   return { value: outcome, passed: outcome.regressions.length === 0, detail: comparisonDetail(outcome) };
-}
+};

@@ -8,7 +8,7 @@ import type { LoadOptions } from '../load/runner/index';
 import type { LogCheckOptions } from '../logcheck/index';
 import type { NewmanOptions } from '../postman/newman';
 import type { SeedOptions, SeedSummary } from '../seed/index';
-import { parts } from './parts';
+import { type HarnessParts, lazyParts } from './parts';
 import { type RunOptions, runHarness } from './pipeline';
 import type { Interruption } from './steps';
 import { fuzzResult, loadResult, logCheckResult, newmanResult } from './test/fixtures';
@@ -34,63 +34,69 @@ interface Calls {
   fuzz: FuzzOptions[];
 }
 
-function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error; seedError?: Error } = {}): Calls {
+/** The real parts with the ones that would reach AWS or run a tool replaced by recording fakes. */
+function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error; seedError?: Error } = {}): {
+  calls: Calls;
+  parts: HarnessParts;
+} {
   const calls: Calls = { newman: [], load: [], seed: [], logCheck: [], fuzz: [] };
-  jest
-    .spyOn(parts, 'k6')
-    .mockReturnValue({ ...jest.requireActual('../tools/k6'), ensureK6: async () => '/opt/k6' });
-  jest.spyOn(parts, 'newman').mockReturnValue({
-    ...jest.requireActual('../postman/newman'),
-    runNewman: async (options: NewmanOptions) => {
-      calls.newman.push(options);
-      return newmanResult(
-        overrides.newmanPassed === false ? { passed: false, assertions: { total: 214, failed: 3 } } : {},
-      );
-    },
-  });
-  jest.spyOn(parts, 'load').mockReturnValue({
-    ...jest.requireActual('../load/runner/index'),
-    runLoad: async (options: LoadOptions) => {
-      calls.load.push(options);
-      if (overrides.loadError) throw overrides.loadError;
-      return loadResult();
-    },
-  });
-  jest.spyOn(parts, 'fuzz').mockReturnValue({
-    ...jest.requireActual('../fuzz/index'),
-    runFuzz: async (options: FuzzOptions) => {
-      calls.fuzz.push(options);
-      return fuzzResult();
-    },
-  });
-  jest.spyOn(parts, 'seed').mockReturnValue({
-    ...jest.requireActual('../seed/index'),
-    seedTable: async (options: SeedOptions = {}): Promise<SeedSummary> => {
-      calls.seed.push(options);
-      if (overrides.seedError) throw overrides.seedError;
-      return {
-        tableName: options.tableName ?? 'pets',
-        target: `aws:${options.region}`,
-        tableCreated: false,
-        resetBy: 'deleting items',
-        deleted: 3,
-        seedPets: 20,
-        generated: 0,
-        written: 20,
-        retries: 0,
-        durationMs: 10,
-      };
-    },
-  });
-  jest.spyOn(parts, 'logCheck').mockReturnValue({
-    ...jest.requireActual('../logcheck/index'),
-    runLogCheck: async (options: LogCheckOptions) => {
-      calls.logCheck.push(options);
-      options.onParsed?.([]);
-      return logCheckResult({ source: 'cloudwatch /aws/lambda/Pets-pr-7' });
-    },
-  });
-  return calls;
+  const real = lazyParts();
+  const parts: HarnessParts = {
+    ...real,
+    k6: () => ({ ...real.k6(), ensureK6: async () => '/opt/k6' }),
+    newman: () => ({
+      ...real.newman(),
+      runNewman: async (options: NewmanOptions) => {
+        calls.newman.push(options);
+        return newmanResult(
+          overrides.newmanPassed === false ? { passed: false, assertions: { total: 214, failed: 3 } } : {},
+        );
+      },
+    }),
+    load: () => ({
+      ...real.load(),
+      runLoad: async (options: LoadOptions) => {
+        calls.load.push(options);
+        if (overrides.loadError) throw overrides.loadError;
+        return loadResult();
+      },
+    }),
+    fuzz: () => ({
+      ...real.fuzz(),
+      runFuzz: async (options: FuzzOptions) => {
+        calls.fuzz.push(options);
+        return fuzzResult();
+      },
+    }),
+    seed: () => ({
+      ...real.seed(),
+      seedTable: async (options: SeedOptions = {}): Promise<SeedSummary> => {
+        calls.seed.push(options);
+        if (overrides.seedError) throw overrides.seedError;
+        return {
+          tableName: options.tableName ?? 'pets',
+          target: `aws:${options.region}`,
+          tableCreated: false,
+          resetBy: 'deleting items',
+          deleted: 3,
+          seedPets: 20,
+          generated: 0,
+          written: 20,
+          retries: 0,
+          durationMs: 10,
+        };
+      },
+    }),
+    logCheck: () => ({
+      ...real.logCheck(),
+      runLogCheck: async (options: LogCheckOptions) => {
+        calls.logCheck.push(options);
+        options.onParsed?.([]);
+        return logCheckResult({ source: 'cloudwatch /aws/lambda/Pets-pr-7' });
+      },
+    }),
+  };
+  return { calls, parts };
 }
 
 describe('a run against a deployed stack (--target aws)', () => {
@@ -145,10 +151,10 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('seeds the stack table, runs newman and k6 at ApiUrl and checks CloudWatch for every request sent', async () => {
-    const calls = fakeParts();
+    const { calls, parts } = fakeParts();
     const before = Date.now();
 
-    const { summary } = await runHarness(options(), noSignal);
+    const { summary } = await runHarness(options(), noSignal, parts);
 
     expect(summary).toMatchObject({ verdict: 'passed', exitCode: 0, failedChecks: [] });
     expect(summary.steps.map((step) => [step.id, step.verdict])).toEqual([
@@ -198,9 +204,9 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('does not touch the table without --seed', async () => {
-    const calls = fakeParts();
+    const { calls, parts } = fakeParts();
 
-    const { summary } = await runHarness(options({ seed: false }), noSignal);
+    const { summary } = await runHarness(options({ seed: false }), noSignal, parts);
 
     expect(calls.seed).toEqual([]);
     expect(summary.steps.find((step) => step.id === 'seed')).toMatchObject({ verdict: 'skipped' });
@@ -208,9 +214,9 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('fails the run (exit 1) naming newman when an assertion failed, and still runs k6 and the log check', async () => {
-    const calls = fakeParts({ newmanPassed: false });
+    const { calls, parts } = fakeParts({ newmanPassed: false });
 
-    const { summary } = await runHarness(options(), noSignal);
+    const { summary } = await runHarness(options(), noSignal, parts);
 
     expect(summary).toMatchObject({ verdict: 'failed', exitCode: 1, failedChecks: ['newman'] });
     expect(calls.load).toHaveLength(1);
@@ -218,9 +224,9 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('records a crashed k6 as a failed check and checks the logs without a request count it cannot know', async () => {
-    const calls = fakeParts({ loadError: new Error('k6 crashed') });
+    const { calls, parts } = fakeParts({ loadError: new Error('k6 crashed') });
 
-    const { summary } = await runHarness(options(), noSignal);
+    const { summary } = await runHarness(options(), noSignal, parts);
 
     expect(summary).toMatchObject({ verdict: 'failed', exitCode: 1, failedChecks: ['k6 (smoke)'] });
     expect(summary.steps.find((step) => step.id === 'load')).toMatchObject({
@@ -231,9 +237,9 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('counts only newman requests for the log check with --skip-load', async () => {
-    const calls = fakeParts();
+    const { calls, parts } = fakeParts();
 
-    const { summary } = await runHarness(options({ skipLoad: true }), noSignal);
+    const { summary } = await runHarness(options({ skipLoad: true }), noSignal, parts);
 
     expect(calls.load).toEqual([]);
     expect(calls.logCheck[0]?.expectRequests).toBe(52 + 126);
@@ -245,10 +251,10 @@ describe('a run against a deployed stack (--target aws)', () => {
 
   it('stops with exit 2 and the problem in the summary when a setup step crashes (seed refused)', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
-    const calls = fakeParts({ seedError: refused });
+    const { calls, parts } = fakeParts({ seedError: refused });
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
 
-    const { summary } = await runHarness(options(), noSignal);
+    const { summary } = await runHarness(options(), noSignal, parts);
 
     expect(summary).toMatchObject({
       verdict: 'error',
@@ -260,10 +266,10 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('stops with exit 2 before anything else when STS rejects the credentials', async () => {
-    const calls = fakeParts();
+    const { calls, parts } = fakeParts();
     sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('expired'), { name: 'ExpiredToken' }));
 
-    const { summary } = await runHarness(options(), noSignal);
+    const { summary } = await runHarness(options(), noSignal, parts);
 
     expect(summary).toMatchObject({ verdict: 'error', exitCode: 2 });
     expect(summary.problem).toMatch(/^AWS credentials: AWS rejected the credentials .*ExpiredToken/);
@@ -272,9 +278,9 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('takes the region from --region over AWS_REGION, never from ApiUrl', async () => {
-    const calls = fakeParts();
+    const { calls, parts } = fakeParts();
 
-    await runHarness(options({ region: 'eu-central-1' }), noSignal);
+    await runHarness(options({ region: 'eu-central-1' }), noSignal, parts);
 
     expect(calls.logCheck[0]?.region).toBe('eu-central-1');
     expect(calls.seed[0]?.region).toBe('eu-central-1');

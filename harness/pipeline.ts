@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { resources } from '../common/resources';
 import type { Budgets } from '../logcheck/index';
-import { parts } from './parts';
-import type { RunSummary, RunVerdict, StepRecord } from './results';
-import type { RunContext, RunOptions } from './run-context';
-import { startLocalApiSteps } from './setup-steps';
-import { LOCAL_API_START, plannedStepIds, type StepId, stepDefinition, stepLabel } from './step-table';
+import type { StepId } from './ids';
+import { type HarnessParts, lazyParts } from './parts';
+import type { RunFacts, RunSummary, RunVerdict, StepRecord } from './results';
+import { apiUnderTest, type RunContext, type RunOptions, type SetupFacts } from './run-context';
+import { plannedStepIds, stepDefinition, stepLabel } from './step-table';
 import { Interrupted, type Interruption, isCannotRun, StepError, signalExitCode, stepRunner } from './steps';
 
 export type { RunOptions } from './run-context';
@@ -41,42 +41,51 @@ function effectiveBudgets(defaults: Budgets, overrides: Partial<Budgets>): Recor
 function beginChecks(run: RunContext): void {
   if (run.checksStartedAt !== undefined) return;
   run.checksStartedAt = Date.now();
-  run.budgets = effectiveBudgets(parts.logCheck().DEFAULT_BUDGETS, run.options.budgets);
+  run.budgets = effectiveBudgets(run.parts.logCheck().DEFAULT_BUDGETS, run.options.budgets);
 }
 
 /**
- * Runs one planned step (or, for the local start, the phases it consists of). A failed check does
- * not stop the run; a setup step that fails, or anything that could not run, does.
+ * Runs one planned step. A setup step hands back the facts it found, merged into what the run
+ * found so far; a check receives them. A failed check does not stop the run; a setup step that
+ * fails, or anything that could not run, does.
  */
-async function runStep(run: RunContext, id: StepId): Promise<void> {
+async function runStep(run: RunContext, id: StepId, found: Readonly<SetupFacts>): Promise<SetupFacts> {
   const { options, steps } = run;
   const definition = stepDefinition(id);
   const label = stepLabel(id, options);
   const skipReason = definition.skip?.reason(options);
   if (skipReason !== undefined) {
     steps.skip(id, label, { check: definition.check }, skipReason);
-    return;
+    return found;
+  }
+  const stepOptions = { check: definition.check, ownProgress: definition.ownProgress };
+  if (!definition.check) {
+    const work = definition.on[options.target]?.work;
+    if (work === undefined) return found;
+    return {
+      ...found,
+      ...(await steps.run(id, label, stepOptions, (progress) => work(run, found, progress))),
+    };
   }
   const work = definition.on[options.target]?.work;
-  if (work === undefined) return;
-  if (work === LOCAL_API_START) {
-    await startLocalApiSteps(run);
-    return;
-  }
-  if (definition.check) beginChecks(run);
+  if (work === undefined) return found;
+  beginChecks(run);
   try {
-    await steps.run(id, label, { check: definition.check, ownProgress: definition.ownProgress }, (progress) =>
-      work(run, progress),
-    );
+    await steps.run(id, label, stepOptions, (progress) => work(run, apiUnderTest(found), progress));
   } catch (error) {
-    if (!definition.check || !(error instanceof StepError) || isCannotRun(error)) throw error;
+    if (!(error instanceof StepError) || isCannotRun(error)) throw error;
   }
+  return found;
 }
 
-async function runSteps(run: RunContext): Promise<void> {
+/** What the run found so far: the pipeline's own, so the summary has it however the steps end. */
+interface Findings {
+  facts: SetupFacts;
+}
+
+async function runSteps(run: RunContext, findings: Findings): Promise<void> {
   for (const id of plannedStepIds(run.options.target)) {
-    if (run.steps.records.some((record) => record.id === id)) continue;
-    await runStep(run, id);
+    findings.facts = await runStep(run, id, findings.facts);
   }
 }
 
@@ -127,9 +136,9 @@ interface Ending {
 }
 
 /** How the steps ended: a problem that stopped them (could not run, a crash, a signal) or none. */
-async function runUntilStopped(run: RunContext): Promise<Ending> {
+async function runUntilStopped(run: RunContext, findings: Findings): Promise<Ending> {
   try {
-    await runSteps(run);
+    await runSteps(run, findings);
     return { cannotRun: false, crashed: false };
   } catch (error) {
     if (error instanceof Interrupted) return { problem: error.message, cannotRun: false, crashed: false };
@@ -169,8 +178,21 @@ function judge(records: StepRecord[], ending: Ending, signal: NodeJS.Signals | u
   return { verdict: 'passed', exitCode: 0, failedChecks: [] };
 }
 
+/** The summary's `environment` section: the harness's host and what the setup found. */
+function runFacts(options: RunOptions, facts: SetupFacts): RunFacts {
+  const { dynamoDb, bundleDir: _bundleDir, consumedCapacity: _consumedCapacity, ...found } = facts;
+  return {
+    nodeVersion: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    ...(options.target === 'aws' && options.stackName ? { stackName: options.stackName } : {}),
+    ...found,
+    ...(dynamoDb ? { dynamoDbKind: dynamoDb.kind, dynamoDbEndpoint: dynamoDb.endpoint } : {}),
+  };
+}
+
 function summarize(
   run: RunContext,
+  facts: SetupFacts,
   startedAt: Date,
   records: StepRecord[],
   judgement: Judgement,
@@ -190,7 +212,7 @@ function summarize(
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
-    environment: run.environment,
+    environment: runFacts(options, facts),
     steps: records,
     ...(run.newman ? { newman: run.newman } : {}),
     ...(run.load ? { load: run.load } : {}),
@@ -210,30 +232,28 @@ function summarize(
   };
 }
 
-/** Runs the harness end to end and returns its summary; never throws for a step's failure. */
-export async function runHarness(options: RunOptions, interruption: Interruption): Promise<RunOutcome> {
+/**
+ * Runs the harness end to end and returns its summary; never throws for a step's failure. The
+ * parts are loaded on first use unless the caller passes its own (tests pass fakes).
+ */
+export async function runHarness(
+  options: RunOptions,
+  interruption: Interruption,
+  parts: HarnessParts = lazyParts(),
+): Promise<RunOutcome> {
   const startedAt = new Date();
   mkdirSync(options.reportsDir, { recursive: true });
   const started = resources();
-  const run: RunContext = {
-    options,
-    steps: stepRunner(interruption),
-    environment: {
-      nodeVersion: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      ...(options.target === 'aws' && options.stackName ? { stackName: options.stackName } : {}),
-    },
-    own: started.own,
-    warnings: [],
-  };
+  const run: RunContext = { options, parts, steps: stepRunner(interruption), own: started.own, warnings: [] };
+  const findings: Findings = { facts: {} };
   let ending: Ending;
   try {
-    ending = await runUntilStopped(run);
+    ending = await runUntilStopped(run, findings);
   } finally {
     run.warnings.push(...(await started.stopAll()));
   }
   const records = withUnreachedSteps(run.steps.records, options);
   const signal = interruption.signal;
-  const summary = summarize(run, startedAt, records, judge(records, ending, signal), signal);
+  const summary = summarize(run, findings.facts, startedAt, records, judge(records, ending, signal), signal);
   return { summary, ...(signal ? { interruptedBy: signal } : {}) };
 }

@@ -9,14 +9,9 @@ import type { LoadProfile, LoadResult } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { LogCheckResult } from '../logcheck/index';
 import type { NewmanResult } from '../postman/newman';
-import type { StepId } from './step-table';
+import type { StepId, Target } from './ids';
 
-export type { ComparisonOutcome, LoadResult, LogCheckResult, NewmanResult };
-
-export const TARGETS = ['local', 'aws'] as const;
-export type Target = (typeof TARGETS)[number];
-
-export { LOAD_PROFILES, type LoadProfile, MAX_RUNNERS } from '../load/runner/index';
+export type { ComparisonOutcome, LoadProfile, LoadResult, LogCheckResult, NewmanResult };
 
 /** passed/failed: the step ran and judged; skipped: not asked for or not reached; error: it could not run. */
 export type StepVerdict = 'passed' | 'failed' | 'skipped' | 'error';
@@ -24,7 +19,7 @@ export type StepVerdict = 'passed' | 'failed' | 'skipped' | 'error';
 export type RunVerdict = 'passed' | 'failed' | 'error';
 
 export interface StepRecord {
-  /** Stable id for machines: a key of the step table (harness/step-table.ts). */
+  /** Stable id for machines: one of harness/ids.ts's STEP_IDS. */
   id: StepId;
   label: string;
   verdict: StepVerdict;
@@ -35,7 +30,11 @@ export interface StepRecord {
   check: boolean;
 }
 
-export interface RunEnvironment {
+/**
+ * Where the run ran and what it ran against: the harness's host and what the setup steps found
+ * (summary.json keeps the section's first name, `environment`).
+ */
+export interface RunFacts {
   baseUrl?: string;
   /** How DynamoDB was provided locally (endpoint, container, jar, dynalite). */
   dynamoDbKind?: DynamoDbKind;
@@ -69,7 +68,7 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
-  environment: RunEnvironment;
+  environment: RunFacts;
   steps: StepRecord[];
   newman?: NewmanResult;
   load?: LoadResult;

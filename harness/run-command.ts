@@ -12,10 +12,11 @@ import { killTrackedChildren } from '../common/processes';
 import type { CompareSettings } from '../compare/index';
 import { DEFAULT_THRESHOLDS, METRIC_KINDS, parseBaselineFlag, parseThreshold } from '../compare/index';
 import { readPriceFile } from '../cost/index';
+import { LOAD_PROFILES, MAX_RUNNERS } from '../load/runner/index';
 import { BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
-import { parts } from './parts';
-import type { RunOptions } from './pipeline';
-import { LOAD_PROFILES, MAX_RUNNERS, type RunSummary, TARGETS } from './results';
+import { TARGETS } from './ids';
+import type { RunSummary } from './results';
+import type { RunOptions } from './run-context';
 import { planHelpLines } from './step-docs';
 import { signalExitCode, watchSignals } from './steps';
 
@@ -24,6 +25,14 @@ import { signalExitCode, watchSignals } from './steps';
  * Exit 0 = every check passed, 1 = a check failed (named last), 2 = could not run (with the fix),
  * 130/143 = stopped by SIGINT/SIGTERM after stopping everything it started.
  */
+
+/**
+ * Loaded when the run starts, not for `--help` or a flag error. `require` (this is a CommonJS
+ * package) keeps the lazy load typed without file extensions.
+ */
+const pipeline = (): typeof import('./pipeline') => require('./pipeline');
+const report = (): typeof import('./report') => require('./report');
+const chromium = (): typeof import('../tools/chromium') => require('../tools/chromium');
 
 const flags = {
   target: { type: 'string', value: 'local|aws', help: 'where the API runs (default local)' },
@@ -187,11 +196,11 @@ function compareSettings(values: Partial<Record<string, string | boolean | undef
 
 /** The page, summary.json and (unless skipped) the screenshot; a screenshot failure is a warning. */
 async function publish(summary: RunSummary, screenshot: boolean, dir: string): Promise<string> {
-  const { estimatePageHeight, writeReport } = parts.report();
+  const { estimatePageHeight, writeReport } = report();
   const { html } = writeReport(summary, dir);
   if (!screenshot) return html;
   try {
-    const { screenshotPage } = parts.chromium();
+    const { screenshotPage } = chromium();
     await screenshotPage(html, `${dir}/report.png`, { height: estimatePageHeight(summary) });
     summary.reports['report-screenshot'] = 'report.png';
     writeReport(summary, dir);
@@ -219,10 +228,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(
       `pets-harness run ${options.runId} — ${options.target} target, ${options.skipLoad ? 'no load' : `${options.profile} profile`}\n`,
     );
-    const { runHarness } = parts.pipeline();
+    const { runHarness } = pipeline();
     const { summary, interruptedBy } = await runHarness(options, interruption);
     const html = await publish(summary, screenshot && !interruptedBy, options.reportsDir);
-    const { renderConsoleSummary } = parts.report();
+    const { renderConsoleSummary } = report();
     console.log(renderConsoleSummary(summary, html));
     if (interruptedBy) {
       // Whatever a part left pending (an HTTP request, a timer) must not keep a stopped run alive.

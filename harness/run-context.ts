@@ -1,17 +1,15 @@
+import type { Step } from '../common/progress';
 import type { BaselineChoice, CompareSettings } from '../compare/index';
 import type { PriceTable } from '../cost/index';
 import type { FuzzResult } from '../fuzz/index';
+import type { LoadProfile } from '../load/runner/index';
+import type { DynamoDbKind } from '../local/dynamodb/index';
+import type { TableCapacity } from '../local/stage/dynamodb-gateway';
 import type { Budgets, ParsedEvent } from '../logcheck/index';
-import type {
-  ComparisonOutcome,
-  LoadProfile,
-  LoadResult,
-  LogCheckResult,
-  NewmanResult,
-  RunEnvironment,
-  Target,
-} from './results';
-import type { StepRunner } from './steps';
+import type { Target } from './ids';
+import type { HarnessParts } from './parts';
+import type { ComparisonOutcome, LoadResult, LogCheckResult, NewmanResult } from './results';
+import type { StepOutcome, StepRunner } from './steps';
 
 /** What a run was asked to do: parsed from `pets-harness run`'s flags. */
 export interface RunOptions {
@@ -41,21 +39,47 @@ export interface RunOptions {
 }
 
 /**
- * What the steps of one run share: each step reads what earlier steps found (the stage URL, the
- * table, the log group, in `environment`) and writes what it found itself.
+ * What the setup steps found, as values: each setup step returns the facts it found, the run
+ * merges them in order, and each later step receives the merge.
+ */
+export interface SetupFacts {
+  /** The stage's base URL, without a trailing slash. */
+  baseUrl?: string;
+  tableName?: string;
+  logGroupName?: string;
+  /** aws: the stack and its region. */
+  stackName?: string;
+  region?: string;
+  /** local: the DynamoDB provider that answered (endpoint, container, jar, dynalite) and where. */
+  dynamoDb?: { kind: DynamoDbKind; endpoint: string };
+  /** local: the handler bundle the stage serves. */
+  bundleDir?: string;
+  /** local: the log store the stage writes, and the synthesized template it obeyed. */
+  logDir?: string;
+  template?: string;
+  /** local: the Node the function's execution environments run on. */
+  functionNodeVersion?: string;
+  /** local: read/write units the function's DynamoDB calls consumed so far, per table. */
+  consumedCapacity?: () => Record<string, TableCapacity>;
+}
+
+/** The API the checks judge: what every target's setup finds before the first check. */
+export type ApiUnderTest = SetupFacts & { baseUrl: string; tableName: string; logGroupName: string };
+
+/**
+ * What the steps of one run share: the options, the parts, the step runner, and what the checks
+ * found (each check writes its own result; later checks and the summary read it).
  */
 export interface RunContext {
   readonly options: RunOptions;
+  readonly parts: HarnessParts;
   readonly steps: StepRunner;
-  readonly environment: RunEnvironment;
   newman?: NewmanResult;
   load?: LoadResult;
   fuzz?: FuzzResult;
   logCheck?: LogCheckResult;
   /** The lines the log check read: the baseline step's figures come from the same lines. */
   parsed?: readonly ParsedEvent[];
-  /** Read/write units the function's DynamoDB calls consumed, per table (the local stage's gateway). */
-  consumedCapacity?: () => Record<string, { readUnits: number; writeUnits: number }>;
   /** The run's figures, cost and comparison with its baseline. */
   comparison?: ComparisonOutcome;
   /** The budgets the log check judges against, by metric; set when the checks begin. */
@@ -70,8 +94,28 @@ export interface RunContext {
   readonly warnings: string[];
 }
 
+/** A setup step's work: given what earlier setup steps found, it returns what it found itself. */
+export type SetupWork = (
+  run: RunContext,
+  found: Readonly<SetupFacts>,
+  progress: Step,
+) => Promise<StepOutcome<SetupFacts>>;
+
+/** A check's work: it judges the API the setup found and says whether it passed. */
+export type CheckWork = (run: RunContext, api: ApiUnderTest, progress: Step) => Promise<StepOutcome<unknown>>;
+
 /** A fact an earlier step must have found (the plan orders the steps so that it has). */
 export function found<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`no ${what}: the step that finds it did not run`);
   return value;
+}
+
+/** The facts as the checks receive them; a fact the setup did not find fails the check that needs it. */
+export function apiUnderTest(facts: Readonly<SetupFacts>): ApiUnderTest {
+  return {
+    ...facts,
+    baseUrl: found(facts.baseUrl, 'stage URL'),
+    tableName: found(facts.tableName, 'table'),
+    logGroupName: found(facts.logGroupName, 'log group'),
+  };
 }

@@ -1,35 +1,32 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Step } from '../common/progress';
 import { BASE_STACK_NAME } from '../infra/names';
 import { plural } from './format';
-import { parts } from './parts';
-import type { RunContext } from './run-context';
-import { stepLabel } from './step-table';
-import type { StepOutcome } from './steps';
+import { found, type RunContext, type SetupFacts, type SetupWork } from './run-context';
 
-/** The setup steps of a run: what must hold before the checks can judge anything. */
+/**
+ * The setup steps of a run: what must hold before the checks can judge anything. Each returns the
+ * facts it found (harness/run-context.ts SetupFacts); none writes into the run.
+ */
 
-export async function provisionTools(_run: RunContext, progress: Step): Promise<StepOutcome<string>> {
-  const { ensureK6 } = parts.k6();
+export const provisionTools: SetupWork = async ({ parts }, _found, progress) => {
   progress.update('k6');
-  const k6 = await ensureK6({ quiet: true });
-  return { value: k6, detail: `k6 ${k6}` };
-}
+  const k6 = await parts.k6().ensureK6({ quiet: true });
+  return { value: {}, detail: `k6 ${k6}` };
+};
 
-export async function checkCredentials({ options }: RunContext): Promise<StepOutcome<unknown>> {
+export const checkCredentials: SetupWork = async ({ options, parts }) => {
   const { STSClient } = parts.sts();
-  const { checkAwsCredentials } = parts.aws();
   // STS answers in every region; the client only insists on having one.
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const client = new STSClient({ region });
   try {
-    const identity = await checkAwsCredentials(client);
-    return { value: identity, detail: `${identity.arn} (access key …${identity.accessKeyId.slice(-4)})` };
+    const identity = await parts.aws().checkAwsCredentials(client);
+    return { value: {}, detail: `${identity.arn} (access key …${identity.accessKeyId.slice(-4)})` };
   } finally {
     client.destroy();
   }
-}
+};
 
 interface FoundOutputs {
   outputs: { stackName: string; apiUrl: string; tableName: string; logGroupName: string };
@@ -39,7 +36,7 @@ interface FoundOutputs {
   warning?: string;
 }
 
-async function findStackOutputs({ options }: RunContext): Promise<FoundOutputs> {
+async function findStackOutputs({ options, parts }: RunContext): Promise<FoundOutputs> {
   const { describeStackOutputs, resolveRegion } = parts.aws();
   const fromFile = options.outputsFile
     ? parts.infraOutputs().readStackOutputs(options.outputsFile, options.stackName)
@@ -67,77 +64,85 @@ async function findStackOutputs({ options }: RunContext): Promise<FoundOutputs> 
   }
 }
 
-export async function readStackOutputs(run: RunContext): Promise<StepOutcome<unknown>> {
+export const readStackOutputs: SetupWork = async (run) => {
   const { outputs, region, detail, warning } = await findStackOutputs(run);
   if (warning) run.warnings.push(`stack: ${warning}`);
-  run.environment.region = region;
-  Object.assign(run.environment, {
+  const facts: SetupFacts = {
     baseUrl: outputs.apiUrl,
     stackName: outputs.stackName,
     tableName: outputs.tableName,
     logGroupName: outputs.logGroupName,
-  });
-  return { value: outputs, detail };
-}
+    region,
+  };
+  return { value: facts, detail };
+};
 
 /** aws with --seed: empties the stack's table and loads the 20 seed pets. */
-export async function seedStackTable(
-  { environment }: RunContext,
-  progress: Step,
-): Promise<StepOutcome<unknown>> {
+export const seedStackTable: SetupWork = async ({ parts }, { region, tableName }, progress) => {
   const summary = await parts.seed().seedTable({
-    region: environment.region,
-    tableName: environment.tableName,
+    region,
+    tableName,
     reset: true,
     onProgress: (done, total) => progress.update(`${done}/${total} pets`),
   });
   return {
-    value: summary,
+    value: {},
     detail: `${plural(summary.written, 'pet')} into ${summary.tableName} (${summary.target})`,
   };
-}
+};
 
 /**
- * The local start, through the one `startLocalApi` the tests and `npm run stage` use: each of its
- * phases (DynamoDB, seed, bundle, stage) runs as a step of its own.
+ * The local start, one phase per step, through the same phase functions `startLocalApi` runs for
+ * `npm run stage` and the tests (local/index.ts). What each starts is the run's to stop.
  */
-export async function startLocalApiSteps(run: RunContext): Promise<void> {
-  const { options, environment } = run;
+
+export const startLocalDynamoDb: SetupWork = async (run, _found, progress) => {
+  const phase = await run.parts.localApi().startDynamoDbPhase(run.own, (line) => progress.update(line));
+  const { kind, endpoint } = phase.value;
+  // An endpoint the user runs (DYNAMODB_ENDPOINT) may hold their own `pets` table: the run resets
+  // and seeds a table of its own there instead.
+  const tableName = kind === 'endpoint' ? `pets-harness-${run.options.runId}` : 'pets';
+  return { value: { dynamoDb: { kind, endpoint }, tableName }, detail: phase.detail };
+};
+
+export const seedLocalTable: SetupWork = async ({ parts }, { dynamoDb, tableName }, progress) => {
+  const table = { endpoint: found(dynamoDb, 'DynamoDB').endpoint, tableName: found(tableName, 'table') };
+  const { detail } = await parts.localApi().seedPhase(table, (line) => progress.update(line));
+  return { value: {}, detail };
+};
+
+export const ensureLocalBundle: SetupWork = async ({ parts }) => {
+  const { value, detail } = await parts.localApi().bundlePhase();
+  return { value: { bundleDir: value.dir }, detail };
+};
+
+export const startLocalStage: SetupWork = async (run, { bundleDir, tableName, dynamoDb }, progress) => {
+  const { options, parts } = run;
   // One log store per run, inside the run's report folder: the log check reads this run's stage
   // only (even while another stage writes the default store), and the function's logs travel with
   // the report (a CI artifact).
   const logDir = join(options.reportsDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const api = await parts.localApi().startLocalApi({
+  const stageOptions = {
     port: options.port,
     logDir,
-    // An endpoint the user runs (DYNAMODB_ENDPOINT) may hold their own `pets` table: the run resets
-    // and seeds a table of its own there instead.
-    tableName: (dynamoDb) => {
-      const tableName = dynamoDb.kind === 'endpoint' ? `pets-harness-${options.runId}` : 'pets';
-      Object.assign(environment, {
-        dynamoDbKind: dynamoDb.kind,
-        dynamoDbEndpoint: dynamoDb.endpoint,
-        tableName,
-      });
-      return tableName;
-    },
-    phase: (id, work) =>
-      run.steps.run(id, stepLabel(id, options), { check: false }, (progress) =>
-        work((line) => progress.update(line)),
-      ),
-  });
-  run.own('the local API', () => api.stop());
-  run.consumedCapacity = () => api.stage.consumedCapacity();
-  Object.assign(environment, {
-    baseUrl: api.url,
-    logGroupName: api.logGroupName,
-    logDir: api.logDir,
-    template: relative(process.cwd(), api.stage.templatePath) || api.stage.templatePath,
-    functionNodeVersion: api.stage.runtimeNode.version,
-  });
+    bundleDir: found(bundleDir, 'bundle'),
+    tableName: found(tableName, 'table'),
+    dynamoDbEndpoint: found(dynamoDb, 'DynamoDB').endpoint,
+  };
+  const phase = await parts.localApi().stagePhase(stageOptions, run.own, (line) => progress.update(line));
+  const stage = phase.value;
   run.warnings.push(
-    ...api.stage.notes.map((note) => `stage: ${note}`),
-    ...api.stage.findings.map((finding) => `configuration: ${finding}`),
+    ...stage.notes.map((note) => `stage: ${note}`),
+    ...stage.findings.map((finding) => `configuration: ${finding}`),
   );
-}
+  const stageFacts: SetupFacts = {
+    baseUrl: stage.url,
+    logGroupName: stage.logGroupName,
+    logDir: stage.logDir,
+    template: relative(process.cwd(), stage.templatePath) || stage.templatePath,
+    functionNodeVersion: stage.runtimeNode.version,
+    consumedCapacity: () => stage.consumedCapacity(),
+  };
+  return { value: stageFacts, detail: phase.detail };
+};

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../common/paths';
-import { TARGETS, type Target } from './results';
-import { plannedStepIds, STEP_IDS, type StepId, stepDefinition } from './step-table';
+import { STEP_IDS, type StepId, TARGETS, type Target } from './ids';
+import { plannedStepIds, stepDefinition } from './step-table';
 
 /**
  * What people read about the steps, rendered from the step table: the plan line of `--help` and

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { LOCAL_API_PHASES } from '../local/index';
 import { commandsUsage } from './cli';
-import { TARGETS } from './results';
+import { STEP_IDS, TARGETS } from './ids';
 import { spec } from './run-command';
 import { planHelpLines, planLine, renderStepsBlock, STEPS_DOC, writtenStepsBlock } from './step-docs';
-import { plannedStepIds, STEP_IDS, stepDefinition } from './step-table';
+import { plannedStepIds, STEPS, stepDefinition } from './step-table';
 
 /** The step list exists once: docs/harness.md and `--help` are derived from the table. */
 describe('the step table', () => {
@@ -31,5 +32,17 @@ describe('the step table', () => {
       const kinds = plannedStepIds(target).map((id) => stepDefinition(id).check);
       expect(kinds).toEqual([...kinds].sort((a, b) => Number(a) - Number(b)));
     }
+  });
+
+  it('is written in the order of harness/ids.ts, one entry per id', () => {
+    expect(Object.keys(STEPS)).toEqual([...STEP_IDS]);
+  });
+
+  it('runs the local start one phase per step, in the order startLocalApi runs them', () => {
+    const localSetup = plannedStepIds('local').filter((id) => !stepDefinition(id).check);
+
+    expect(localSetup.filter((id) => (LOCAL_API_PHASES as readonly string[]).includes(id))).toEqual([
+      ...LOCAL_API_PHASES,
+    ]);
   });
 });

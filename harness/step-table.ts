@@ -1,4 +1,3 @@
-import type { Step } from '../common/progress';
 import {
   checkLogs,
   compareWithBaseline,
@@ -7,54 +6,66 @@ import {
   runK6,
   runNewmanStep,
 } from './check-steps';
-import { type LoadProfile, TARGETS, type Target } from './results';
-import type { RunContext, RunOptions } from './run-context';
-import { checkCredentials, provisionTools, readStackOutputs, seedStackTable } from './setup-steps';
-import type { StepOutcome } from './steps';
+import { STEP_IDS, type StepId, TARGETS, type Target } from './ids';
+import type { LoadProfile } from './results';
+import type { CheckWork, RunOptions, SetupWork } from './run-context';
+import {
+  checkCredentials,
+  ensureLocalBundle,
+  provisionTools,
+  readStackOutputs,
+  seedLocalTable,
+  seedStackTable,
+  startLocalDynamoDb,
+  startLocalStage,
+} from './setup-steps';
 
 /**
- * The harness's steps, defined once, in run order. The plan, the progress labels, the console
- * table, the report's step rows, `pets-harness run --help` and docs/harness.md all come from this
- * table. Adding a step is one entry here and its function.
+ * The harness's steps, defined once: the plan, the progress labels, the console table, the
+ * report's step rows, `pets-harness run --help` and docs/harness.md all come from this table. The
+ * ids and their order are harness/ids.ts's literal list; a new step is one id there, one entry
+ * here and its work (docs/harness.md, "Adding a step or a target").
  */
 
-/** A step's work: reads what earlier steps found from the run, writes what it found. */
-export type StepWork = (run: RunContext, progress: Step) => Promise<StepOutcome<unknown>>;
-
-/**
- * The local start (DynamoDB → seed → bundle → stage) is one call, `startLocalApi`, shared with
- * `npm run stage` and the tests; each of its phases is a step of its own here.
- */
-export const LOCAL_API_START = 'the local API start' as const;
-
-interface OnTarget {
+interface OnTarget<Work> {
   /** What the step does on this target, for people (docs, --help). */
   does: string;
-  work: StepWork | typeof LOCAL_API_START;
+  work: Work;
 }
 
-export interface StepDefinition {
+interface StepText {
   /** The progress line's and the report's name for the step. */
   label: string | ((options: { profile: LoadProfile }) => string);
-  /** A check judges the API (a failed one does not stop the others); a setup step must pass for the run to go on. */
-  check: boolean;
   /** What the step needs before it can run. */
   needs: string;
   /** When it passes. */
   passesWhen: string;
-  /** The targets it runs on; a target not listed never plans the step. */
-  on: Partial<Record<Target, OnTarget>>;
   /** When a planned step is skipped: `when` for people, `reason` decides for one run. */
   skip?: { when: string; reason: (options: RunOptions) => string | undefined };
   /** The part shows its own progress (newman, k6): the runner only prints the closing line. */
   ownProgress?: boolean;
 }
 
+/** A setup step must pass for the run to go on; it returns the facts it found. */
+export interface SetupStep extends StepText {
+  check: false;
+  /** The targets it runs on; a target not listed never plans the step. */
+  on: Partial<Record<Target, OnTarget<SetupWork>>>;
+}
+
+/** A check judges the API; a failed one does not stop the others. */
+export interface CheckStep extends StepText {
+  check: true;
+  on: Partial<Record<Target, OnTarget<CheckWork>>>;
+}
+
+export type StepDefinition = SetupStep | CheckStep;
+
 /** The same work, described the same way, on every target. */
-function onEveryTarget(
+function onEveryTarget<Work>(
   does: string | Record<Target, string>,
-  work: StepWork,
-): Partial<Record<Target, OnTarget>> {
+  work: Work,
+): Partial<Record<Target, OnTarget<Work>>> {
   return Object.fromEntries(
     TARGETS.map((target) => [target, { does: typeof does === 'string' ? does : does[target], work }]),
   );
@@ -65,7 +76,7 @@ const notNeededWithoutLoad = {
   reason: (options: RunOptions) => (options.skipLoad ? 'k6 not needed (--skip-load)' : undefined),
 };
 
-export const STEPS = {
+export const STEPS: Record<StepId, StepDefinition> = {
   credentials: {
     label: 'AWS credentials',
     check: false,
@@ -89,7 +100,7 @@ export const STEPS = {
     on: {
       local: {
         does: 'starts DynamoDB: endpoint, container, jar or dynalite, whichever answers first',
-        work: LOCAL_API_START,
+        work: startLocalDynamoDb,
       },
     },
   },
@@ -106,7 +117,7 @@ export const STEPS = {
     needs: 'the table',
     passesWhen: 'the 20 seed pets are written',
     on: {
-      local: { does: 'creates the `pets` table, empties it, loads the 20 seed pets', work: LOCAL_API_START },
+      local: { does: 'creates the `pets` table, empties it, loads the 20 seed pets', work: seedLocalTable },
       aws: { does: 'with `--seed`: empties the stack’s table, loads the 20 seed pets', work: seedStackTable },
     },
     skip: {
@@ -122,14 +133,14 @@ export const STEPS = {
     check: false,
     needs: 'the handler’s sources',
     passesWhen: 'the bundle is up to date (rebuilt only when a source changed)',
-    on: { local: { does: 'rebuilds the handler bundle when it is stale', work: LOCAL_API_START } },
+    on: { local: { does: 'rebuilds the handler bundle when it is stale', work: ensureLocalBundle } },
   },
   stage: {
     label: 'stage',
     check: false,
     needs: 'the bundle, DynamoDB, a free port (`--port`, default any)',
     passesWhen: 'the local API Gateway stage serves the bundle',
-    on: { local: { does: 'serves the bundle on a local API Gateway stage', work: LOCAL_API_START } },
+    on: { local: { does: 'serves the bundle on a local API Gateway stage', work: startLocalStage } },
   },
   newman: {
     label: 'newman',
@@ -187,10 +198,7 @@ export const STEPS = {
       compareWithBaseline,
     ),
   },
-} satisfies Record<string, StepDefinition>;
-
-export type StepId = keyof typeof STEPS;
-export const STEP_IDS = Object.keys(STEPS) as StepId[];
+};
 
 export function stepDefinition(id: StepId): StepDefinition {
   return STEPS[id];

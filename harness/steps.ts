@@ -1,7 +1,7 @@
 import { CannotRunError, UsageError } from '../common/cli';
 import { type Step, startStep } from '../common/progress';
+import type { StepId } from './ids';
 import type { StepRecord } from './results';
-import type { StepId } from './step-table';
 
 /**
  * Runs the harness's steps one at a time, each with a progress line and a StepRecord, and stops

@@ -93,7 +93,7 @@ export async function runStage(argv: string[], until: () => Promise<unknown> = i
     tableName: parsed.table ?? DEFAULT_TABLE_NAME,
     concurrency,
     reservedConcurrency: reserved,
-    phase: (phase, work) =>
+    showPhase: (phase, work) =>
       withDetailedStep(PHASE_LABELS[phase], (step) => work((line) => step.update(line))),
   });
   const limit =
