@@ -71,6 +71,8 @@ export interface StagePhaseOptions {
   stage?: string;
   concurrency?: number;
   reservedConcurrency?: number;
+  /** Honour `x-harness-fault` (the stage's `faultInjection`): the harness's fault round. */
+  faultInjection?: boolean;
   logDir?: string;
   bundleDir: string;
   tableName: string;
@@ -95,6 +97,7 @@ export async function stagePhase(
     stage: options.stage,
     concurrency: options.concurrency,
     reservedConcurrency: options.reservedConcurrency,
+    faultInjection: options.faultInjection,
     bundleDir: options.bundleDir,
     logDir: options.logDir,
     // The template sets the function's own variables (TABLE_NAME resolves to this table).
