@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBundle } from '../build';
+import { LOCAL_AWS_ENV } from '../definitions/local-aws';
 import { createSeededTable, dropTable, scanRaw, testClient } from '../integration/support/dynamodb';
-import { LOCAL_AWS_ENV } from '../local/dynamodb';
 import { startStage } from '../local/stage';
 import { type FaultRoundOptions, faultRunId, runFaultRound } from './index';
 

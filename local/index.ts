@@ -4,9 +4,10 @@ import { CannotRunError } from '../common/cli';
 import { PortInUseError } from '../common/net';
 import { resources } from '../common/resources';
 import { DEFAULT_LOCAL_PORT } from '../definitions/api-gateway';
+import { LOCAL_AWS_ENV } from '../definitions/local-aws';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
 import { type SeedSummary, seedTable } from '../seed';
-import { type DynamoDbKind, LOCAL_AWS_ENV, type RunningDynamoDb, startDynamoDb } from './dynamodb';
+import { type DynamoDbKind, type RunningDynamoDb, startDynamoDb } from './dynamodb';
 import { type RunningStage, startStage } from './stage';
 
 /**

@@ -5,6 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CannotRunError } from '../../common/cli';
 import { freeLoopbackPort } from '../../common/net';
 import { stopChild, trackChild } from '../../common/processes';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../definitions/local-aws';
 import { TOOL_VERSIONS } from '../../tools/cache';
 import { dynamoDbLocalCommand, ensureDynamoDbLocal } from '../../tools/dynamodb-local';
 
@@ -20,15 +21,6 @@ export interface RunningDynamoDb {
 export interface StartDynamoDbOptions {
   log?: (line: string) => void;
 }
-
-/** Region and credentials every local DynamoDB client uses (local stand-ins accept any). */
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-export const LOCAL_AWS_ENV = {
-  AWS_REGION: LOCAL_REGION,
-  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-} as const;
 
 /** The container image, pinned to the same DynamoDB Local version as the jar. */
 export const DYNAMODB_LOCAL_IMAGE = `amazon/dynamodb-local:${TOOL_VERSIONS.dynamoDbLocal}`;
