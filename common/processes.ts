@@ -1,11 +1,35 @@
 import type { ChildProcess } from 'node:child_process';
 
 /**
- * Children that must not outlive us (DynamoDB Local JVM, stage workers, k6, moto). On SIGINT,
- * SIGTERM or exit, each is killed — with its process group when it was spawned `detached`.
+ * Children that must not outlive us (stage workers, k6, moto). On SIGINT, SIGTERM or exit, each is
+ * killed — with its process group when it was spawned `detached`.
  */
 const children = new Set<ChildProcess>();
 let handlersInstalled = false;
+
+/**
+ * What else must not outlive us but takes a request to end (a container): `stop` runs when a
+ * signal ends the process, before the signal's default action; `atExit`, synchronous, is the last
+ * resort when the process exits with it still tracked.
+ */
+interface Cleanup {
+  stop: () => Promise<void>;
+  atExit?: () => void;
+}
+const cleanups = new Set<Cleanup>();
+const CLEANUP_DEADLINE_MS = 10_000;
+
+async function runCleanups(): Promise<void> {
+  const pending = [...cleanups].map((cleanup) => cleanup.stop().catch(() => undefined));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(pending),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, CLEANUP_DEADLINE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+}
 
 function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -32,18 +56,66 @@ export function killTrackedChildren(signal: NodeJS.Signals = 'SIGTERM'): void {
   for (const child of children) killChild(child, signal);
 }
 
+/**
+ * How many of a signal's listeners are signal-exit's (testcontainers' file lock loads it): it
+ * listens to every signal and re-raises it as soon as its own are the only listeners left, so its
+ * listeners are not a program's orderly stop. Its two major versions count themselves on these
+ * process-wide emitters (the same sum signal-exit itself makes).
+ */
+function signalExitListeners(): number {
+  const v3 = (process as { __signal_exit_emitter__?: { count?: number } }).__signal_exit_emitter__;
+  const v4 = (globalThis as Record<symbol, { count?: number } | undefined>)[
+    Symbol.for('signal-exit emitter')
+  ];
+  return (v3?.count ?? 0) + (v4?.count ?? 0);
+}
+
+let stopping = false;
+
+/**
+ * On the first signal: children signalled, cleanups run, then the signal raised again for its
+ * default action (exit 128+n) — unless the program had its own handler for an orderly stop. Ours
+ * runs first and stays attached until the cleanups are done, so that nothing (signal-exit) ends
+ * the process before. A second signal means "now".
+ */
+function onStopSignal(signal: NodeJS.Signals): void {
+  const handler = () => {
+    // The program's own listeners (the harness's, the stage CLI's): all but ours and signal-exit's.
+    const programListeners = process.listenerCount(signal) - 1 - signalExitListeners();
+    if (stopping) {
+      process.off(signal, handler);
+      if (programListeners === 0) process.kill(process.pid, signal);
+      return;
+    }
+    stopping = true;
+    const programStopsItself = programListeners > 0;
+    killTrackedChildren('SIGTERM');
+    void runCleanups().then(() => {
+      process.off(signal, handler);
+      if (!programStopsItself) process.kill(process.pid, signal);
+    });
+  };
+  process.prependListener(signal, handler);
+}
+
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on('exit', () => killTrackedChildren('SIGKILL'));
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killTrackedChildren('SIGTERM');
-      // Let the default action (exit with 128+n) happen once children are signalled, unless the
-      // program installed its own handler for an orderly stop.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
-  }
+  process.on('exit', () => {
+    killTrackedChildren('SIGKILL');
+    for (const cleanup of cleanups) cleanup.atExit?.();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) onStopSignal(signal);
+}
+
+/** Tracks a cleanup until the returned function is called (once its work is done another way). */
+export function trackCleanup(stop: () => Promise<void>, atExit?: () => void): () => void {
+  installHandlers();
+  const cleanup: Cleanup = { stop, atExit };
+  cleanups.add(cleanup);
+  return () => {
+    cleanups.delete(cleanup);
+  };
 }
 
 /** Track a child until it exits; returns it for chaining. */
