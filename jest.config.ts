@@ -14,7 +14,6 @@ export const TEST_FOLDERS = [
   'configcheck',
   'contract',
   'cost',
-  'faults',
   'fuzz',
   'handler',
   'harness',
@@ -32,7 +31,6 @@ export const TEST_FOLDERS = [
 const WITH_DYNAMODB: ReadonlySet<string> = new Set([
   'compare',
   'configcheck',
-  'faults',
   'fuzz',
   'integration',
   'load',

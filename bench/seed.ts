@@ -1,7 +1,7 @@
 /**
  * `npm run bench:seed`: how long each local DynamoDB provider takes to answer, and how long seeding
- * 100,000 synthetic pets takes on it (the target: under 60 s on DynamoDB Local). Prints figures.
- * BENCH_PROVIDERS=jar,dynalite and BENCH_SEED_COUNT=100000 change what is measured.
+ * 100,000 synthetic pets takes on it (the target: under 60 s on a local DynamoDB). Prints figures.
+ * BENCH_PROVIDERS=container,dynalite and BENCH_SEED_COUNT=100000 change what is measured.
  */
 import { startStep } from '../common/progress';
 import { type DynamoDbKind, startDynamoDb } from '../local/dynamodb';
@@ -40,7 +40,7 @@ async function measure(kind: DynamoDbKind, count: number): Promise<Figures> {
 }
 
 async function main(): Promise<void> {
-  const kinds = (process.env.BENCH_PROVIDERS ?? 'jar,dynalite')
+  const kinds = (process.env.BENCH_PROVIDERS ?? 'container,dynalite')
     .split(',')
     .map((kind) => kind.trim() as DynamoDbKind);
   const count = Number(process.env.BENCH_SEED_COUNT ?? 100_000);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 /** The project root (this file lives in `<root>/common`). */
 export const PROJECT_ROOT = resolve(__dirname, '..');
 
-/** Tool cache: k6 binary, DynamoDB Local jars, the moto virtualenv. */
+/** Tool cache: k6 binary, Node binaries, the moto and Schemathesis virtualenvs, a browser. */
 export function toolCacheDir(): string {
   return process.env.PETS_HARNESS_CACHE ?? join(homedir(), '.cache', 'pets-harness');
 }

@@ -65,7 +65,7 @@ export function lambdaRuntimeEnvironment(
 }
 
 /**
- * Variables the handler reads only to reach local stand-ins (DynamoDB Local, dynalite): never set
+ * Variables the handler reads only to reach local stand-ins (dynalite, in a container or in process): never set
  * on AWS, so the stage does not report them missing from the template.
  */
 export const LOCAL_ONLY_VARIABLES = ['DYNAMODB_ENDPOINT'] as const;

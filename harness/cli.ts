@@ -36,7 +36,7 @@ const COMMANDS: Record<string, Command> = {
   fuzz: command('fuzz the API with Schemathesis from the contract (a local stage unless --base-url)', () =>
     require('../fuzz/cli'),
   ),
-  tools: command('provision k6, DynamoDB Local, moto, Schemathesis and Chromium into the tool cache', () =>
+  tools: command('provision k6, moto, Schemathesis, Chromium and the dynalite container image', () =>
     require('../tools/cli'),
   ),
 };

@@ -187,6 +187,7 @@ function runFacts(options: RunOptions, facts: SetupFacts): RunFacts {
     ...(options.target === 'aws' && options.stackName ? { stackName: options.stackName } : {}),
     ...found,
     ...(dynamoDb ? { dynamoDbKind: dynamoDb.kind, dynamoDbEndpoint: dynamoDb.endpoint } : {}),
+    ...(dynamoDb?.image ? { dynamoDbImage: dynamoDb.image } : {}),
   };
 }
 

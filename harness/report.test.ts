@@ -44,6 +44,13 @@ describe('the report page', () => {
     expect(html).toContain('<dt>function node</dt><dd>v22.23.5</dd>');
   });
 
+  it('names the DynamoDB provider, its container image and endpoint', () => {
+    const html = renderReportHtml(runSummary());
+    expect(html).toContain(
+      '<dt>DynamoDB</dt><dd>container pets-harness/dynalite:0123456789ab at http://127.0.0.1:40110</dd>',
+    );
+  });
+
   it('names the failed checks and their details in the banner when a check failed', () => {
     const html = renderReportHtml(failedRunSummary());
 

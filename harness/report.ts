@@ -120,7 +120,7 @@ function environmentList(summary: RunSummary): string {
     [
       'DynamoDB',
       env.dynamoDbKind
-        ? `${env.dynamoDbKind}${env.dynamoDbEndpoint ? ` at ${env.dynamoDbEndpoint}` : ''}`
+        ? `${env.dynamoDbKind}${env.dynamoDbImage ? ` ${env.dynamoDbImage}` : ''}${env.dynamoDbEndpoint ? ` at ${env.dynamoDbEndpoint}` : ''}`
         : undefined,
     ],
     ['table', env.tableName],

@@ -36,8 +36,9 @@ export interface StepRecord {
  */
 export interface RunFacts {
   baseUrl?: string;
-  /** How DynamoDB was provided locally (endpoint, container, jar, dynalite). */
+  /** How DynamoDB was provided locally (endpoint, container, dynalite), and a container's image. */
   dynamoDbKind?: DynamoDbKind;
+  dynamoDbImage?: string;
   dynamoDbEndpoint?: string;
   tableName?: string;
   logGroupName?: string;

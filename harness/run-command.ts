@@ -12,7 +12,7 @@ import { killTrackedChildren } from '../common/processes';
 import type { CompareSettings } from '../compare/index';
 import { DEFAULT_THRESHOLDS, METRIC_KINDS, parseBaselineFlag, parseThreshold } from '../compare/index';
 import { readPriceFile } from '../cost/index';
-import { LOAD_PROFILES, type LoadProfile, MAX_RUNNERS } from '../load/runner/index';
+import { LOAD_PROFILES, MAX_RUNNERS } from '../load/runner/index';
 import { BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
 import { TARGETS } from './ids';
 import type { RunSummary } from './results';
@@ -48,6 +48,11 @@ const flags = {
     help: 'run id sent as x-harness-run-id and used for reports/<run-id> (default a new time-sorted id)',
   },
   'skip-load': { type: 'boolean', help: 'skip k6 (newman and the log check still run)' },
+  'dynamodb-image': {
+    type: 'string',
+    value: 'IMAGE',
+    help: "local: container image for DynamoDB instead of the project's own (serving port 8000; e.g. amazon/dynamodb-local you pulled)",
+  },
   runners: {
     type: 'string',
     value: 'N',
@@ -126,22 +131,12 @@ export interface ParsedRun {
   screenshot: boolean;
 }
 
-/** `--profile` is the k6 load profile here; someone meaning an AWS profile is told where that goes. */
-function loadProfile(raw: string | undefined): LoadProfile {
-  try {
-    return choiceFlag('profile', raw, LOAD_PROFILES, 'smoke');
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    throw new UsageError(`${error.message} (the k6 load profile; for an AWS profile set AWS_PROFILE=NAME)`);
-  }
-}
-
 /** Flags → run options; every wrong flag or combination is a UsageError that names it. */
 export function parseRunFlags(argv: string[]): ParsedRun | undefined {
   const values = parseFlags(spec, argv);
   if (!values) return undefined;
   const target = choiceFlag('target', values.target, TARGETS, 'local');
-  const profile = loadProfile(values.profile);
+  const profile = choiceFlag('profile', values.profile, LOAD_PROFILES, 'smoke');
   const runId = runIdFlag(values['run-id'], newRunId);
   if (target === 'local') {
     for (const awsOnly of ['seed', 'stack-name', 'region', 'outputs'] as const) {
@@ -151,6 +146,9 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
         );
       }
     }
+  }
+  if (target === 'aws' && values['dynamodb-image'] !== undefined) {
+    throw new UsageError("--dynamodb-image applies to --target local only (aws uses the stack's table)");
   }
   if (target === 'aws' && values.port !== undefined) {
     throw new UsageError(
@@ -169,6 +167,7 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
       profile,
       port: intFlag('port', values.port, 0, 0, 65_535),
       skipLoad: Boolean(values['skip-load']),
+      ...(values['dynamodb-image'] ? { dynamoDbImage: values['dynamodb-image'] } : {}),
       runners: intFlag('runners', values.runners, 1, 1, MAX_RUNNERS),
       seed: Boolean(values.seed),
       ...(values['stack-name'] ? { stackName: values['stack-name'] } : {}),

@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Local stage port; 0 = any free port. */
   port: number;
   skipLoad: boolean;
+  /** local: the container image DynamoDB runs on instead of the project's own. */
+  dynamoDbImage?: string;
   /** k6 processes sharing the profile (execution segments), judged over all their samples. */
   runners?: number;
   /** aws: reset the table and load the 20 seed pets first. */
@@ -50,8 +52,8 @@ export interface SetupFacts {
   /** aws: the stack and its region. */
   stackName?: string;
   region?: string;
-  /** local: the DynamoDB provider that answered (endpoint, container, jar, dynalite) and where. */
-  dynamoDb?: { kind: DynamoDbKind; endpoint: string };
+  /** local: the DynamoDB provider that answered (endpoint, container, dynalite), its image, and where. */
+  dynamoDb?: { kind: DynamoDbKind; endpoint: string; image?: string };
   /** local: the handler bundle the stage serves. */
   bundleDir?: string;
   /** local: the log store the stage writes, and the synthesized template it obeyed. */

@@ -1,15 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newRunId, reportsDir } from '../common/paths';
+import { CONTAINER_LABELS } from '../local/dynamodb/container';
+import { connectToEngine, type Engine } from '../tools/container-engine';
 import type { RunSummary } from './results';
 import { type ProcessInfo, processesMarkedWith, runHarness, startHarness } from './test/process';
 
 /**
- * The whole harness as a user runs it — a real process, real DynamoDB Local, the real stage,
- * newman, k6 and the log check — and what a SIGTERM in the middle of it leaves behind.
+ * The whole harness as a user runs it — a real process, a real DynamoDB (a container where an
+ * engine answers), the real stage, newman, k6 and the log check — and what a SIGTERM in the middle
+ * of it leaves behind.
  */
 
-// DynamoDB Local's JVM, the stage, newman and a k6 smoke run, on a machine shared with others.
+// DynamoDB, the stage, newman and a k6 smoke run, on a machine shared with others.
 const FULL_RUN_TIMEOUT_MS = 480_000;
 
 function readSummary(runId: string): RunSummary {
@@ -26,8 +29,20 @@ async function poll<T>(read: () => T, done: (value: T) => boolean, timeoutMs: nu
   return value;
 }
 
+let engine: Engine | undefined;
+
+beforeAll(async () => {
+  engine = (await connectToEngine(() => undefined)).engine;
+});
+
+/** The DynamoDB containers of a run (its session is its run id); none where no engine answers. */
+async function containersOf(runId: string): Promise<string[]> {
+  if (!engine) return [];
+  const filters = { label: [`${CONTAINER_LABELS.session}=${runId}`] };
+  return (await engine.client.container.dockerode.listContainers({ all: true, filters })).map((c) => c.Id);
+}
+
 const kinds = (processes: ProcessInfo[]) => ({
-  jvm: processes.some((p) => /^\S*java /.test(p.command)),
   k6: processes.some((p) => /k6 run /.test(p.command)),
   stageWorker: processes.some((p) => p.command.includes('runtime.js')),
 });
@@ -98,15 +113,17 @@ describe('npm start (pets-harness run) on the local target', () => {
       const harness = startHarness(['run', '--port', '0', '--run-id', runId, '--skip-screenshot'], {
         ...process.env,
         PETS_HARNESS_TEST_MARKER: runId,
+        PETS_HARNESS_SESSION: runId,
       });
-      // Mid-run = during k6, when the DynamoDB Local JVM, stage workers and k6 are all alive.
+      // Mid-run = during k6, when DynamoDB, stage workers and k6 are all alive.
       await harness.waitForStderr(/▶ k6 smoke/, FULL_RUN_TIMEOUT_MS / 2);
       const alive = await poll(
         () => processesMarkedWith([runId]),
         (found) => Object.values(kinds(found)).every(Boolean),
         20_000,
       );
-      expect(kinds(alive)).toEqual({ jvm: true, k6: true, stageWorker: true });
+      expect(kinds(alive)).toEqual({ k6: true, stageWorker: true });
+      expect(await containersOf(runId)).toHaveLength(engine ? 1 : 0);
 
       harness.child.kill('SIGTERM');
       const result = await harness.finished;
@@ -119,6 +136,7 @@ describe('npm start (pets-harness run) on the local target', () => {
         10_000,
       );
       expect(leftovers).toEqual([]);
+      expect(await containersOf(runId)).toEqual([]);
       const summary = readSummary(runId);
       expect(summary).toMatchObject({ verdict: 'error', exitCode: 143, stoppedBy: 'SIGTERM' });
       expect(summary.steps.find((step) => step.id === 'logcheck')?.verdict).toBe('skipped');
@@ -127,20 +145,22 @@ describe('npm start (pets-harness run) on the local target', () => {
   );
 
   it(
-    'stops DynamoDB Local and the stage workers on Ctrl-C (SIGINT) during newman and exits 130',
+    'stops DynamoDB and the stage workers on Ctrl-C (SIGINT) during newman and exits 130',
     async () => {
       const runId = `test-sigint-${newRunId()}`;
       const harness = startHarness(['run', '--port', '0', '--run-id', runId, '--skip-screenshot'], {
         ...process.env,
         PETS_HARNESS_TEST_MARKER: runId,
+        PETS_HARNESS_SESSION: runId,
       });
       await harness.waitForStderr(/▶ newman/, FULL_RUN_TIMEOUT_MS / 2);
       const alive = await poll(
         () => processesMarkedWith([runId]),
-        (found) => kinds(found).jvm && kinds(found).stageWorker,
+        (found) => kinds(found).stageWorker,
         20_000,
       );
-      expect(kinds(alive)).toMatchObject({ jvm: true, stageWorker: true });
+      expect(kinds(alive)).toMatchObject({ stageWorker: true });
+      expect(await containersOf(runId)).toHaveLength(engine ? 1 : 0);
 
       harness.child.kill('SIGINT');
       const result = await harness.finished;
@@ -152,6 +172,7 @@ describe('npm start (pets-harness run) on the local target', () => {
         10_000,
       );
       expect(leftovers).toEqual([]);
+      expect(await containersOf(runId)).toEqual([]);
       expect(readSummary(runId)).toMatchObject({ verdict: 'error', exitCode: 130, stoppedBy: 'SIGINT' });
     },
     FULL_RUN_TIMEOUT_MS,

@@ -97,12 +97,14 @@ export const seedStackTable: SetupWork = async ({ parts }, { region, tableName }
  */
 
 export const startLocalDynamoDb: SetupWork = async (run, _found, progress) => {
-  const phase = await run.parts.localApi().startDynamoDbPhase(run.own, (line) => progress.update(line));
-  const { kind, endpoint } = phase.value;
+  const phase = await run.parts
+    .localApi()
+    .startDynamoDbPhase(run.own, (line) => progress.update(line), run.options.dynamoDbImage);
+  const { kind, endpoint, image } = phase.value;
   // An endpoint the user runs (DYNAMODB_ENDPOINT) may hold their own `pets` table: the run resets
   // and seeds a table of its own there instead.
   const tableName = kind === 'endpoint' ? `pets-harness-${run.options.runId}` : 'pets';
-  return { value: { dynamoDb: { kind, endpoint }, tableName }, detail: phase.detail };
+  return { value: { dynamoDb: { kind, endpoint, image }, tableName }, detail: phase.detail };
 };
 
 export const seedLocalTable: SetupWork = async ({ parts }, { dynamoDb, tableName }, progress) => {

@@ -95,11 +95,12 @@ export const STEPS: Record<StepId, StepDefinition> = {
   dynamodb: {
     label: 'DynamoDB',
     check: false,
-    needs: 'one of: `DYNAMODB_ENDPOINT`, a Docker engine, Java 17+, or nothing (dynalite)',
-    passesWhen: 'the first provider that answers is listening',
+    needs: 'one of: `DYNAMODB_ENDPOINT`, a container engine (Docker), or nothing (dynalite in process)',
+    passesWhen:
+      'the first provider that answers is listening; its detail names it, and a container its image',
     on: {
       local: {
-        does: 'starts DynamoDB: endpoint, container, jar or dynalite, whichever answers first',
+        does: "starts DynamoDB: `DYNAMODB_ENDPOINT`, else a container of the project's dynalite image (built on first use; `--dynamodb-image` names another), else dynalite in process",
         work: startLocalDynamoDb,
       },
     },

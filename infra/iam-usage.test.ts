@@ -11,12 +11,7 @@ import {
   type SentOperation,
   usageFindings,
 } from './test/dynamodb-usage';
-import {
-  disposeApp,
-  type SynthesizedStack,
-  synthPetsApp,
-  WITHOUT_CLOUDFORMATION_VALIDATION,
-} from './test/synth';
+import { disposeApp, type SynthesizedStack, synthPetsApp } from './test/synth';
 
 // Synthesizing copies the bundle and runs cdk-nag: seconds, not ms.
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -28,7 +23,7 @@ let workDir: string;
 
 beforeAll(async () => {
   bundleFile = join((await ensureBundle()).dir, 'index.js');
-  synthesized = synthPetsApp({}, WITHOUT_CLOUDFORMATION_VALIDATION);
+  synthesized = synthPetsApp();
   workDir = mkdtempSync(join(tmpdir(), 'iam-usage-'));
 }, SYNTH_TIMEOUT_MS);
 

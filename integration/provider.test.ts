@@ -1,20 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CannotRunError } from '../common/cli';
 import { freeLoopbackPort } from '../common/net';
-import { localDynamoDbClient, parseJavaVersion, startDynamoDb } from '../local/dynamodb';
+import { localDynamoDbClient, startDynamoDb } from '../local/dynamodb';
+import { connectToEngine } from '../tools/container-engine';
 import { runDynamoDb } from './support/dynamodb';
 
-/** The provider itself: what it chooses, what it says, and that no JVM outlives it. */
+/** The provider itself: what it chooses and what it says. Its containers are judged in containers.slow.test.ts. */
 const PROVIDER_ENV = [
   'PETS_DYNAMODB',
+  'PETS_DYNAMODB_IMAGE',
   'DYNAMODB_ENDPOINT',
   'PETS_TEST_DYNAMODB_KIND',
-  'PATH',
-  'DOCKER_HOST',
 ] as const;
 let savedEnv: Partial<Record<(typeof PROVIDER_ENV)[number], string>>;
 
@@ -29,81 +25,133 @@ afterEach(() => {
   }
 });
 
+/** No provider forced, no endpoint, no image named: the chain as a user meets it. */
+function chainAsAUserMeetsIt(): void {
+  for (const name of PROVIDER_ENV) delete process.env[name];
+}
+
 function useOnly(kind: string): void {
+  chainAsAUserMeetsIt();
   process.env.PETS_DYNAMODB = kind;
-  delete process.env.DYNAMODB_ENDPOINT;
-  delete process.env.PETS_TEST_DYNAMODB_KIND;
 }
 
-/** Pids of DynamoDB Local JVMs listening on `port`, from the process table. */
-function javaPidsOnPort(port: string): number[] {
-  const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  return ps.stdout
-    .split('\n')
-    .filter(
-      (line) => line.includes('java') && line.includes('ServerRunner') && line.includes(`-port ${port}`),
-    )
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
-}
+/** A machine where no container engine answers, whatever this one has. */
+const noEngine: typeof connectToEngine = async () => ({
+  reason: 'connect ECONNREFUSED /var/run/docker.sock',
+});
 
-async function waitUntilGone(port: string, deadlineMs = 15_000): Promise<number[]> {
-  const deadline = Date.now() + deadlineMs;
-  let pids = javaPidsOnPort(port);
-  while (pids.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    pids = javaPidsOnPort(port);
-  }
-  return pids;
-}
+describe('the DynamoDB of this jest run', () => {
+  it('is the one the chain picks here: a running container of the image it names when an engine answers', async () => {
+    const shared = runDynamoDb();
+    const { engine } = await connectToEngine(() => undefined);
+    const expected = process.env.PETS_DYNAMODB ?? (engine ? 'container' : 'dynalite');
+    process.stderr.write(`[provider] this run uses ${shared.kind}; the chain picks ${expected} here\n`);
 
-describe('the DynamoDB Local jar', () => {
-  it('answers ListTables once started and leaves no java process after stop()', async () => {
-    useOnly('jar');
+    expect(shared.kind).toBe(expected);
+    if (shared.kind !== 'container' || !engine) return;
+    const id = process.env.PETS_TEST_DYNAMODB_CONTAINER ?? '';
+    const inspected = await engine.client.container.dockerode.getContainer(id).inspect();
+    const published = inspected.NetworkSettings.Ports['8000/tcp']?.map((binding) => binding.HostPort);
+    expect({
+      image: inspected.Config.Image,
+      running: inspected.State.Running,
+      port: published?.includes(new URL(shared.endpoint).port),
+    }).toEqual({
+      image:
+        process.env.PETS_DYNAMODB_IMAGE ?? expect.stringMatching(/^pets-harness\/dynalite:[0-9a-f]{12}$/),
+      running: true,
+      port: true,
+    });
+    expect(process.env.PETS_TEST_DYNAMODB_IMAGE).toBe(inspected.Config.Image);
+  });
+
+  it('is reused by startDynamoDb in a test, and its stop() leaves it running', async () => {
+    const shared = runDynamoDb();
     const said: string[] = [];
     const running = await startDynamoDb({ log: (line) => said.push(line) });
-    const port = new URL(running.endpoint).port;
+    expect(running).toMatchObject({ endpoint: shared.endpoint, kind: shared.kind });
+    expect(said.join('\n')).toContain(shared.endpoint);
+    await running.stop();
+    const client = localDynamoDbClient(shared.endpoint);
+    await expect(client.send(new ListTablesCommand({}))).resolves.toHaveProperty('TableNames');
+    client.destroy();
+  });
+});
+
+describe('the chain without a container engine', () => {
+  it('says no engine answered and starts dynalite in this process', async () => {
+    chainAsAUserMeetsIt();
+    const said: string[] = [];
+    const running = await startDynamoDb({ log: (line) => said.push(line), connect: noEngine });
     try {
-      expect(running.kind).toBe('jar');
-      expect(said.join('\n')).toMatch(/PETS_DYNAMODB=jar/);
-      expect(javaPidsOnPort(port)).toHaveLength(1);
-      const client = localDynamoDbClient(running.endpoint);
-      await expect(client.send(new ListTablesCommand({}))).resolves.toHaveProperty('TableNames');
-      client.destroy();
+      expect(running.kind).toBe('dynalite');
+      expect(said.join('\n')).toMatch(/no container engine answered \(connect ECONNREFUSED.*trying dynalite/);
     } finally {
       await running.stop();
     }
-    expect(await waitUntilGone(port)).toEqual([]);
   });
 
-  it('leaves no orphan java process when the process that started it is SIGTERMed', async () => {
-    const child = spawn(
-      process.execPath,
-      ['-r', require.resolve('tsx/cjs'), join(__dirname, 'support', 'start-jar-then-wait.ts')],
-      {
-        env: { ...process.env, PETS_DYNAMODB: 'jar', DYNAMODB_ENDPOINT: '', PETS_TEST_DYNAMODB_KIND: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+  it.each([
+    ['PETS_DYNAMODB=container', { PETS_DYNAMODB: 'container' }, {}],
+    ['an image named by PETS_DYNAMODB_IMAGE', { PETS_DYNAMODB_IMAGE: 'amazon/dynamodb-local' }, {}],
+    ['an image named by the option', {}, { image: 'amazon/dynamodb-local' }],
+  ])('fails saying no engine answered when %s asks for a container', async (_, env, options) => {
+    chainAsAUserMeetsIt();
+    Object.assign(process.env, env);
+    const start = startDynamoDb({ log: () => undefined, connect: noEngine, ...options });
+    await expect(start).rejects.toThrow(CannotRunError);
+    await expect(start).rejects.toThrow(/but no container engine answered/);
+  });
+});
+
+describe('choosing among the providers', () => {
+  it('uses DYNAMODB_ENDPOINT as is when set, says so, and leaves it running on stop()', async () => {
+    const shared = runDynamoDb();
+    chainAsAUserMeetsIt();
+    process.env.DYNAMODB_ENDPOINT = shared.endpoint;
+    const said: string[] = [];
+    const running = await startDynamoDb({ log: (line) => said.push(line), connect: noEngine });
+    await running.stop();
+    expect(running).toMatchObject({ kind: 'endpoint', endpoint: shared.endpoint });
+    expect(said.join('\n')).toContain(`using DynamoDB at ${shared.endpoint} (DYNAMODB_ENDPOINT)`);
+    const client = localDynamoDbClient(shared.endpoint);
+    await expect(client.send(new ListTablesCommand({}))).resolves.toHaveProperty('TableNames');
+    client.destroy();
+  });
+
+  it('passes DYNAMODB_ENDPOINT by, saying so, when PETS_DYNAMODB forces another provider', async () => {
+    const { endpoint } = runDynamoDb();
+    useOnly('dynalite');
+    process.env.DYNAMODB_ENDPOINT = endpoint;
+    const said: string[] = [];
+    const running = await startDynamoDb({ log: (line) => said.push(line) });
+    await running.stop();
+    expect(running.kind).toBe('dynalite');
+    expect(said.join('\n')).toContain(
+      `PETS_DYNAMODB=dynalite: not using DYNAMODB_ENDPOINT=${process.env.DYNAMODB_ENDPOINT}`,
+    );
+  });
+
+  it('never asks for a container engine when PETS_DYNAMODB=dynalite', async () => {
+    useOnly('dynalite');
+    const asked: string[] = [];
+    const running = await startDynamoDb({
+      log: () => undefined,
+      connect: async () => {
+        asked.push('engine');
+        return { reason: 'not to be asked' };
       },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
     });
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-      child.once('exit', (code, signal) => resolve(signal ?? code)),
-    );
-    const started = await new Promise<{ endpoint: string }>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString().split('\n')[0]!)));
-      child.once('exit', (code) =>
-        reject(new Error(`the starter exited (${code}) before the jar answered:\n${stderr}`)),
-      );
-    });
-    const port = new URL(started.endpoint).port;
-    expect(javaPidsOnPort(port)).toHaveLength(1);
+    await running.stop();
+    expect({ kind: running.kind, asked }).toEqual({ kind: 'dynalite', asked: [] });
+  });
 
-    child.kill('SIGTERM');
-
-    expect(await exited).toBe('SIGTERM');
-    expect(await waitUntilGone(port)).toEqual([]);
+  it("takes a blank PETS_DYNAMODB_IMAGE as no image named: the project's own, else dynalite without failing", async () => {
+    chainAsAUserMeetsIt();
+    process.env.PETS_DYNAMODB_IMAGE = '  ';
+    const running = await startDynamoDb({ log: () => undefined, connect: noEngine });
+    await running.stop();
+    expect(running.kind).toBe('dynalite');
   });
 });
 
@@ -137,62 +185,10 @@ describe('forcing a provider', () => {
     await expect(startDynamoDb({ log: () => undefined })).rejects.toThrow(/does not answer/);
   });
 
-  it('fails saying no Docker engine answered when PETS_DYNAMODB=container and none does', async () => {
-    useOnly('container');
-    process.env.DOCKER_HOST = `tcp://127.0.0.1:${await freeLoopbackPort()}`;
-    const start = startDynamoDb({ log: () => undefined });
-    await expect(start).rejects.toThrow(CannotRunError);
-    await expect(start).rejects.toThrow(/no Docker engine answered/);
-  });
-
-  it('fails naming Java 17 when PETS_DYNAMODB=jar and there is no java', async () => {
-    useOnly('jar');
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'no-java-'));
-    const start = startDynamoDb({ log: () => undefined });
-    // Should it start after all, stop it, so a failing test leaves no JVM behind.
-    start.then(
-      (running) => running.stop(),
-      () => undefined,
-    );
-    await expect(start).rejects.toThrow(CannotRunError);
-    await expect(start).rejects.toThrow(/Java 17\+/);
-  });
-
   it('rejects an unknown PETS_DYNAMODB value, listing the choices', async () => {
-    useOnly('mongo');
+    useOnly('jar');
     await expect(startDynamoDb({ log: () => undefined })).rejects.toThrow(
-      /endpoint, container, jar, dynalite/,
+      /endpoint, container, dynalite, got 'jar'/,
     );
-  });
-});
-
-describe('inside a jest run', () => {
-  it('reuses the DynamoDB the global setup started, and its stop() leaves it running', async () => {
-    const shared = runDynamoDb();
-    const said: string[] = [];
-    const running = await startDynamoDb({ log: (line) => said.push(line) });
-    expect(running).toMatchObject({ endpoint: shared.endpoint, kind: shared.kind });
-    expect(said.join('\n')).toContain(shared.endpoint);
-    await running.stop();
-    const client = localDynamoDbClient(shared.endpoint);
-    await expect(client.send(new ListTablesCommand({}))).resolves.toHaveProperty('TableNames');
-    client.destroy();
-  });
-});
-
-describe('reading java -version', () => {
-  it.each([
-    ['openjdk version "17.0.15" 2025-04-15', 17],
-    ['openjdk version "21" 2023-09-19', 21],
-    ['java version "1.8.0_392"', 8],
-    ['openjdk version "11.0.2" 2019-01-15', 11],
-  ])('reads %s as Java %i', (output, major) => {
-    expect(parseJavaVersion(output).major).toBe(major);
-  });
-
-  it('says when it cannot read a version', () => {
-    expect(parseJavaVersion('command not found')).toEqual({
-      detail: expect.stringMatching(/could not read/),
-    });
   });
 });

@@ -4,10 +4,9 @@ import { CannotRunError } from '../common/cli';
 import { PortInUseError } from '../common/net';
 import { resources } from '../common/resources';
 import { DEFAULT_LOCAL_PORT } from '../definitions/api-gateway';
-import { LOCAL_AWS_ENV } from '../definitions/local-aws';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
 import { type SeedSummary, seedTable } from '../seed';
-import { type DynamoDbKind, type RunningDynamoDb, startDynamoDb } from './dynamodb';
+import { type DynamoDbKind, LOCAL_AWS_ENV, type RunningDynamoDb, startDynamoDb } from './dynamodb';
 import { type RunningStage, startStage } from './stage';
 
 /**
@@ -33,14 +32,21 @@ export type ProgressLine = (line: string) => void;
 /** Registers what a phase started; the caller stops it (newest first) when it is done with it. */
 export type Own = (name: string, stop: () => Promise<void>) => void;
 
-/** The first DynamoDB provider that answers (docs/dynamodb.md), owned by the caller. */
+/** What a provider is, for people: `container pets-harness/dynalite:… (3f2a…)`, `dynalite`. */
+export function describeDynamoDb(running: Pick<RunningDynamoDb, 'kind' | 'image' | 'containerId'>): string {
+  if (!running.image) return running.kind;
+  return `${running.kind} ${running.image}${running.containerId ? ` (${running.containerId.slice(0, 12)})` : ''}`;
+}
+
+/** The first DynamoDB provider that answers (docs/dynamodb.md), owned by the caller; `image` is the container image a user named. */
 export async function startDynamoDbPhase(
   own: Own,
   update: ProgressLine,
+  image?: string,
 ): Promise<PhaseResult<RunningDynamoDb>> {
-  const running = await startDynamoDb({ log: update });
+  const running = await startDynamoDb({ log: update, image });
   own(`DynamoDB (${running.kind})`, () => running.stop());
-  return { value: running, detail: `${running.kind} at ${running.endpoint}` };
+  return { value: running, detail: `${describeDynamoDb(running)} at ${running.endpoint}` };
 }
 
 /** Creates the table if it is missing, empties it and loads the 20 seed pets. */
@@ -72,8 +78,6 @@ export interface StagePhaseOptions {
   stage?: string;
   concurrency?: number;
   reservedConcurrency?: number;
-  /** Honour `x-harness-fault` (the stage's `faultInjection`): the harness's fault round. */
-  faultInjection?: boolean;
   logDir?: string;
   bundleDir: string;
   tableName: string;
@@ -98,7 +102,6 @@ export async function stagePhase(
     stage: options.stage,
     concurrency: options.concurrency,
     reservedConcurrency: options.reservedConcurrency,
-    faultInjection: options.faultInjection,
     bundleDir: options.bundleDir,
     logDir: options.logDir,
     // The template sets the function's own variables (TABLE_NAME resolves to this table).
@@ -125,6 +128,8 @@ export interface StartLocalApiOptions
   extends Partial<Omit<StagePhaseOptions, 'bundleDir' | 'dynamoDbEndpoint'>> {
   /** Create, empty and load the table with the 20 seed pets (default true). */
   seed?: boolean;
+  /** The container image to run DynamoDB on instead of the project's own (`--dynamodb-image`). */
+  dynamoDbImage?: string;
   log?: (line: string) => void;
   showPhase?: ShowPhase;
 }
@@ -135,6 +140,8 @@ export interface LocalApi {
   tableName: string;
   endpoint: string;
   dynamoDbKind: DynamoDbKind;
+  /** A container's image (kind `container`). */
+  dynamoDbImage?: string;
   logGroupName: string;
   logDir: string;
   /** The stage's own: its template, notes, findings, consumed capacity. */
@@ -161,7 +168,9 @@ export async function startLocalApi(options: StartLocalApiOptions = {}): Promise
   const started = resources();
   const own: Own = (name, stop) => started.own(name, stop);
   try {
-    const dynamoDb = await show('dynamodb', (update) => startDynamoDbPhase(own, update));
+    const dynamoDb = await show('dynamodb', (update) =>
+      startDynamoDbPhase(own, update, options.dynamoDbImage),
+    );
     const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
     const table = { endpoint: dynamoDb.endpoint, tableName };
     if (options.seed ?? true) await show('seed', (update) => seedPhase(table, update));
@@ -179,6 +188,7 @@ export async function startLocalApi(options: StartLocalApiOptions = {}): Promise
       tableName,
       endpoint: dynamoDb.endpoint,
       dynamoDbKind: dynamoDb.kind,
+      dynamoDbImage: dynamoDb.image,
       logGroupName: stage.logGroupName,
       logDir: stage.logDir,
       stage,

@@ -15,11 +15,7 @@ const flags = {
   },
   since: { type: 'string', value: 'T', help: 'window start, ISO 8601 or epoch ms (required)' },
   until: { type: 'string', value: 'T', help: 'window end, ISO 8601 or epoch ms (default now)' },
-  'expect-requests': {
-    type: 'string',
-    value: 'N',
-    help: 'requests the run sent that reach the function (at least 1)',
-  },
+  'expect-requests': { type: 'string', value: 'N', help: 'requests the run sent that reach the function' },
   'correlation-ids': {
     type: 'string',
     value: 'FILE',
@@ -200,8 +196,7 @@ export async function main(argv: string[]): Promise<number> {
   const expectRequests =
     values['expect-requests'] === undefined
       ? undefined
-      : // At least one: a run none of whose requests reached the function has nothing to check.
-        intFlag('expect-requests', values['expect-requests'], 1, 1);
+      : intFlag('expect-requests', values['expect-requests'], 0);
   const waitMs =
     values['wait-ms'] === undefined ? undefined : intFlag('wait-ms', values['wait-ms'], 0, 0, 900_000);
   const sentCorrelationIds = values['correlation-ids']

@@ -12,9 +12,9 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../definitions/local-aws';
 import { createTableInput, DEFAULT_TABLE_NAME } from '../definitions/table';
 import type { Pet } from '../handler/types';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb';
 import { syntheticPets } from './generate';
 import { loadSeedPets } from './load';
 
@@ -56,7 +56,7 @@ export interface SeedSummary {
 }
 
 export const BATCH_SIZE = 25;
-/** Batches in flight at once: enough to keep DynamoDB Local's threads busy on two cores. */
+/** Batches in flight at once: enough to keep a local DynamoDB busy on two cores. */
 const CONCURRENT_BATCHES = 8;
 const MAX_UNPROCESSED_RETRIES = 12;
 

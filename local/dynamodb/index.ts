@@ -1,32 +1,42 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CannotRunError } from '../../common/cli';
-import { freeLoopbackPort } from '../../common/net';
-import { stopChild, trackChild } from '../../common/processes';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../definitions/local-aws';
-import { TOOL_VERSIONS } from '../../tools/cache';
-import { dynamoDbLocalCommand, ensureDynamoDbLocal } from '../../tools/dynamodb-local';
+import dynaliteOptions from '../../containers/dynalite/options.json';
+import { connectToEngine, type Engine } from '../../tools/container-engine';
+import { ensureDynaliteImage } from '../../tools/images';
+import { removeOrphanContainers, startDynamoDbContainer } from './container';
 
-export type DynamoDbKind = 'endpoint' | 'container' | 'jar' | 'dynalite';
-export const DYNAMODB_KINDS: readonly DynamoDbKind[] = ['endpoint', 'container', 'jar', 'dynalite'];
+export type DynamoDbKind = 'endpoint' | 'container' | 'dynalite';
+export const DYNAMODB_KINDS: readonly DynamoDbKind[] = ['endpoint', 'container', 'dynalite'];
 
 export interface RunningDynamoDb {
   endpoint: string;
   kind: DynamoDbKind;
+  /** A container's image and id (kind `container`). */
+  image?: string;
+  containerId?: string;
   stop(): Promise<void>;
 }
 
 export interface StartDynamoDbOptions {
   log?: (line: string) => void;
+  /** The container image to run instead of the project's own (it must serve DynamoDB on port 8000). */
+  image?: string;
+  /** How the container engine is reached (default: testcontainers); a test describes a machine without one. */
+  connect?: typeof connectToEngine;
 }
 
-/** The container image, pinned to the same DynamoDB Local version as the jar. */
-export const DYNAMODB_LOCAL_IMAGE = `amazon/dynamodb-local:${TOOL_VERSIONS.dynamoDbLocal}`;
+/** Region and credentials every local DynamoDB client uses (local stand-ins accept any). */
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_AWS_ENV = {
+  AWS_REGION: LOCAL_REGION,
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+} as const;
+
 const READY_DEADLINE_MS = 30_000;
-const DOCKER_CHECK_TIMEOUT_MS = 3_000;
-const MIN_JAVA_MAJOR = 17;
 
 /** A low-level client for a local endpoint (region us-east-1, credentials local/local). */
 export function localDynamoDbClient(endpoint: string, config: DynamoDBClientConfig = {}): DynamoDBClient {
@@ -101,137 +111,71 @@ async function useEndpoint(endpoint: string, kind: DynamoDbKind, log: (line: str
       `DYNAMODB_ENDPOINT=${endpoint} does not answer (${errorText(error)}). Start DynamoDB there, or unset DYNAMODB_ENDPOINT to let the harness start one.`,
     );
   }
+  const running: RunningDynamoDb = { endpoint, kind, stop: async () => {} };
+  if (kind === 'container') {
+    running.image = process.env.PETS_TEST_DYNAMODB_IMAGE;
+    running.containerId = process.env.PETS_TEST_DYNAMODB_CONTAINER;
+  }
+  const what = kind === 'container' && running.image ? `the container of ${running.image}` : `the ${kind}`;
   log(
-    `using DynamoDB at ${endpoint} (${kind === 'endpoint' ? 'DYNAMODB_ENDPOINT' : `the ${kind} this run already started`})`,
+    `using DynamoDB at ${endpoint} (${kind === 'endpoint' ? 'DYNAMODB_ENDPOINT' : `${what} this run already started`})`,
   );
   // Someone else started it, so someone else stops it.
-  return { endpoint, kind, stop: async () => {} } satisfies RunningDynamoDb;
+  return running;
 }
 
 // ── container ───────────────────────────────────────────────────────────────────────────────────
 
-type Testcontainers = typeof import('testcontainers');
+/** The image the user named (`--dynamodb-image`, PETS_DYNAMODB_IMAGE), or undefined for the project's own. */
+function requestedImage(options: StartDynamoDbOptions): string | undefined {
+  return options.image?.trim() || process.env.PETS_DYNAMODB_IMAGE?.trim() || undefined;
+}
 
-/** Why no container can be used, or undefined when a Docker engine answered. */
-async function dockerUnavailableReason(): Promise<{ reason?: string; testcontainers?: Testcontainers }> {
-  let testcontainers: Testcontainers;
-  try {
-    testcontainers = await import('testcontainers');
-  } catch (error) {
-    return { reason: `testcontainers does not load on Node ${process.version}: ${errorText(error)}` };
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${DOCKER_CHECK_TIMEOUT_MS / 1000} s`)),
-      DOCKER_CHECK_TIMEOUT_MS,
-    );
-  });
-  try {
-    await Promise.race([testcontainers.getContainerRuntimeClient(), timeout]);
-    return { testcontainers };
-  } catch (error) {
-    return { reason: errorText(error) };
-  } finally {
-    clearTimeout(timer);
-  }
+/** The project's dynalite image, built first when the engine does not hold its current inputs' tag. */
+async function projectImage(engine: Engine, log: Log): Promise<string> {
+  const image = await ensureDynaliteImage(engine, log);
+  log(
+    image.built
+      ? `built ${image.tag} in ${((image.buildMs ?? 0) / 1000).toFixed(1)} s`
+      : `the engine holds ${image.tag} (its inputs have not changed)`,
+  );
+  return image.tag;
 }
 
 async function startContainer(
-  testcontainers: Testcontainers,
-  log: (line: string) => void,
+  engine: Engine,
+  options: StartDynamoDbOptions,
+  log: Log,
 ): Promise<RunningDynamoDb> {
-  const { GenericContainer, Wait } = testcontainers;
-  const container = await new GenericContainer(DYNAMODB_LOCAL_IMAGE)
-    .withExposedPorts(8000)
-    .withCommand(['-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-port', '8000'])
-    .withWaitStrategy(Wait.forListeningPorts())
-    .withStartupTimeout(READY_DEADLINE_MS)
-    .start();
-  const endpoint = `http://${container.getHost()}:${container.getMappedPort(8000)}`;
+  const orphans = await removeOrphanContainers(engine);
+  if (orphans.length > 0) log(`removed containers left by runs that died: ${orphans.join(', ')}`);
+  const image = requestedImage(options) ?? (await projectImage(engine, log));
+  const startedAt = Date.now();
+  const container = await startDynamoDbContainer(engine, image);
   try {
-    await waitForDynamoDb(endpoint);
+    await waitForDynamoDb(container.endpoint);
   } catch (error) {
     await container.stop();
     throw error;
   }
-  log(`container ${DYNAMODB_LOCAL_IMAGE} answers at ${endpoint}`);
-  return {
-    endpoint,
-    kind: 'container',
-    stop: async () => {
-      await container.stop();
-    },
-  };
-}
-
-// ── jar ─────────────────────────────────────────────────────────────────────────────────────────
-
-/** The major version of `java` on PATH, or undefined when there is none. */
-export function javaMajorVersion(): { major?: number; detail: string } {
-  // env passed explicitly so a caller's (or a test's) PATH is the one searched.
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8', env: process.env });
-  if (probe.error || probe.status !== 0) return { detail: 'no java on PATH' };
-  return parseJavaVersion(`${probe.stderr}${probe.stdout}`);
-}
-
-/** `openjdk version "17.0.15"` → 17; `java version "1.8.0_392"` → 8. */
-export function parseJavaVersion(output: string): { major?: number; detail: string } {
-  const match = /version "(\d+)(?:\.(\d+))?[^"]*"/.exec(output);
-  if (!match) return { detail: `could not read the version from 'java -version': ${output.split('\n')[0]}` };
-  const first = Number(match[1]);
-  const major = first === 1 && match[2] ? Number(match[2]) : first;
-  return { major, detail: `Java ${major}` };
-}
-
-async function startJar(log: (line: string) => void): Promise<RunningDynamoDb> {
-  const dir = await ensureDynamoDbLocal({ quiet: true });
-  const port = await freeLoopbackPort();
-  const { command, args } = dynamoDbLocalCommand(dir, port);
-  // Own process group: a Ctrl-C in the terminal reaches us, and we end the whole group in order.
-  const child: ChildProcess = trackChild(
-    spawn(command, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env }),
+  log(
+    `container ${container.id.slice(0, 12)} of ${image} answers at ${container.endpoint} (started in ${Date.now() - startedAt} ms)`,
   );
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
+  return {
+    endpoint: container.endpoint,
+    kind: 'container',
+    image,
+    containerId: container.id,
+    stop: container.stop,
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let spawnError: Error | undefined;
-  child.once('error', (error) => {
-    spawnError = error;
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitForDynamoDb(endpoint, {
-      stillStarting: () => {
-        if (spawnError) return `java did not start: ${spawnError.message}`;
-        if (child.exitCode !== null || child.signalCode !== null) {
-          return `DynamoDB Local exited (${child.exitCode ?? child.signalCode}) before answering:\n${output.trim()}`;
-        }
-        return undefined;
-      },
-    });
-  } catch (error) {
-    await stopChild(child, 2_000);
-    throw error;
-  }
-  // The JVM's output is not needed once it answers; stop buffering it.
-  child.stdout?.removeListener('data', keep);
-  child.stderr?.removeListener('data', keep);
-  child.stdout?.resume();
-  child.stderr?.resume();
-  log(`DynamoDB Local ${TOOL_VERSIONS.dynamoDbLocal} jar (pid ${child.pid}) answers at ${endpoint}`);
-  return { endpoint, kind: 'jar', stop: () => stopChild(child, 5_000) };
 }
 
 // ── dynalite ────────────────────────────────────────────────────────────────────────────────────
 
 async function startDynalite(log: (line: string) => void): Promise<RunningDynamoDb> {
   const { default: dynalite } = await import('dynalite');
-  // No artificial CREATING/DELETING delays: tables are ACTIVE at once, like DynamoDB Local.
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // No artificial CREATING/DELETING delays: tables are ACTIVE at once (the same options as the image's).
+  const server: Server = dynalite(dynaliteOptions);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -280,63 +224,48 @@ function tryEndpoint(forced: DynamoDbKind | undefined, log: Log): Promise<Runnin
   return undefined;
 }
 
-/** A container when a Docker engine answers; undefined passes on. */
+/** A container when an engine answers; undefined passes on (an image the user named never does). */
 async function tryContainer(
   forced: DynamoDbKind | undefined,
+  options: StartDynamoDbOptions,
   log: Log,
 ): Promise<RunningDynamoDb | undefined> {
   if (forced !== undefined && forced !== 'container') return undefined;
+  const named = requestedImage(options);
+  const asked =
+    forced === 'container' ? 'PETS_DYNAMODB=container' : named ? `the image ${named} was named` : '';
   const startedAt = Date.now();
-  const docker = await dockerUnavailableReason();
-  if (docker.testcontainers) {
-    log(`a Docker engine answered, starting ${DYNAMODB_LOCAL_IMAGE}`);
-    return startContainer(docker.testcontainers, log);
-  }
-  const why = `no Docker engine answered (${docker.reason}, ${Date.now() - startedAt} ms)`;
-  if (forced === 'container') {
-    throw new CannotRunError(
-      `PETS_DYNAMODB=container but ${why}. Start Docker (or set DOCKER_HOST), or use PETS_DYNAMODB=jar or dynalite.`,
-    );
-  }
-  log(`${why}, trying the jar`);
-  return undefined;
-}
-
-/** The DynamoDB Local jar when Java is new enough and it starts; undefined passes on. */
-async function tryJar(forced: DynamoDbKind | undefined, log: Log): Promise<RunningDynamoDb | undefined> {
-  if (forced !== undefined && forced !== 'jar') return undefined;
-  const java = javaMajorVersion();
-  if (java.major !== undefined && java.major >= MIN_JAVA_MAJOR) {
-    log(`${java.detail} found, starting the DynamoDB Local jar`);
-    try {
-      return await startJar(log);
-    } catch (error) {
-      if (forced === 'jar') throw error;
-      log(`the DynamoDB Local jar did not start (${errorText(error)}), trying dynalite`);
-      return undefined;
+  const { engine, reason } = await (options.connect ?? connectToEngine)(log);
+  if (!engine) {
+    const why = `no container engine answered (${reason}, ${Date.now() - startedAt} ms)`;
+    if (asked) {
+      throw new CannotRunError(
+        `${asked} but ${why}. Start Docker (or set DOCKER_HOST), or use PETS_DYNAMODB=dynalite.`,
+      );
     }
+    log(`${why}, trying dynalite`);
+    return undefined;
   }
-  const why = java.major === undefined ? java.detail : `${java.detail} is older than ${MIN_JAVA_MAJOR}`;
-  if (forced === 'jar') {
-    throw new CannotRunError(
-      `PETS_DYNAMODB=jar but ${why}: DynamoDB Local ${TOOL_VERSIONS.dynamoDbLocal} needs Java ${MIN_JAVA_MAJOR}+ (Debian/Ubuntu: apt-get install openjdk-17-jre-headless maven), or use PETS_DYNAMODB=dynalite.`,
-    );
+  try {
+    return await startContainer(engine, options, log);
+  } catch (error) {
+    if (asked) throw error;
+    log(`the container did not start (${errorText(error)}), trying dynalite`);
+    return undefined;
   }
-  log(`${why} (the jar needs Java ${MIN_JAVA_MAJOR}+), trying dynalite`);
-  return undefined;
 }
 
 /**
  * A running DynamoDB for local work and tests, chosen in order and said out loud:
- * DYNAMODB_ENDPOINT → a container (when a Docker engine answers) → the DynamoDB Local jar (Java 17+)
- * → dynalite in this process. PETS_DYNAMODB=endpoint|container|jar|dynalite forces one.
+ * DYNAMODB_ENDPOINT → a container (when an engine answers: the project's dynalite image, built on
+ * first use, or the image named by `options.image` / PETS_DYNAMODB_IMAGE) → dynalite in this
+ * process. PETS_DYNAMODB=endpoint|container|dynalite forces one.
  */
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<RunningDynamoDb> {
   const log = options.log ?? defaultLog;
   const forced = forcedKind();
   if (forced) log(`PETS_DYNAMODB=${forced}: using only that provider`);
-  const running =
-    (await tryEndpoint(forced, log)) ?? (await tryContainer(forced, log)) ?? (await tryJar(forced, log));
+  const running = (await tryEndpoint(forced, log)) ?? (await tryContainer(forced, options, log));
   if (running) return running;
   log('starting dynalite (embedded, from npm)');
   return startDynalite(log);

@@ -31,7 +31,13 @@ async function start(): Promise<RunningDynamoDb> {
   const running = await startDynamoDb({ log: say });
   process.env.DYNAMODB_ENDPOINT = running.endpoint;
   process.env.PETS_TEST_DYNAMODB_KIND = running.kind;
-  say(`this jest run uses ${running.kind} at ${running.endpoint} (ready in ${Date.now() - startedAt} ms)`);
+  // The container's facts, so a test can prove the run really uses it (no silent fall-back).
+  if (running.image) process.env.PETS_TEST_DYNAMODB_IMAGE = running.image;
+  if (running.containerId) process.env.PETS_TEST_DYNAMODB_CONTAINER = running.containerId;
+  const what = running.image
+    ? `a container of ${running.image} (${running.containerId?.slice(0, 12)})`
+    : running.kind;
+  say(`this jest run uses ${what} at ${running.endpoint} (ready in ${Date.now() - startedAt} ms)`);
   return running;
 }
 

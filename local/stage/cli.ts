@@ -30,6 +30,11 @@ const flags = {
     help: 'at most N environments, and requests past them are throttled (500) as on AWS',
   },
   table: { type: 'string', value: 'NAME', help: `table name (default ${DEFAULT_TABLE_NAME})` },
+  'dynamodb-image': {
+    type: 'string',
+    value: 'IMAGE',
+    help: "container image for DynamoDB instead of the project's own (serving port 8000; e.g. amazon/dynamodb-local you pulled)",
+  },
 } as const;
 
 const spec = {
@@ -93,6 +98,7 @@ export async function runStage(argv: string[], until: () => Promise<unknown> = i
     tableName: parsed.table ?? DEFAULT_TABLE_NAME,
     concurrency,
     reservedConcurrency: reserved,
+    dynamoDbImage: parsed['dynamodb-image'],
     showPhase: (phase, work) =>
       withDetailedStep(PHASE_LABELS[phase], (step) => work((line) => step.update(line))),
   });
