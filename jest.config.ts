@@ -14,6 +14,7 @@ export const TEST_FOLDERS = [
   'configcheck',
   'contract',
   'cost',
+  'faults',
   'fuzz',
   'handler',
   'harness',
@@ -31,6 +32,7 @@ export const TEST_FOLDERS = [
 const WITH_DYNAMODB: ReadonlySet<string> = new Set([
   'compare',
   'configcheck',
+  'faults',
   'fuzz',
   'integration',
   'load',

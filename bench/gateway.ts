@@ -9,7 +9,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ensureBundle } from '../build';
 import { type CommandSpec, type FlagSpec, intFlag, parseFlags, runMain } from '../common/cli';
-import { LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb';
+import { LOCAL_AWS_ENV } from '../definitions/local-aws';
+import { startDynamoDb } from '../local/dynamodb';
 import { startDynamoDbGateway } from '../local/stage/dynamodb-gateway';
 import { LOCAL_ACCOUNT_ID } from '../local/stage/event';
 import { createIamEvaluator } from '../local/stage/iam';

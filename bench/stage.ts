@@ -27,7 +27,8 @@ import {
 import { PROJECT_ROOT } from '../common/paths';
 import { stopChild, trackChild } from '../common/processes';
 import { functionSettings } from '../definitions/function';
-import { LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb';
+import { LOCAL_AWS_ENV } from '../definitions/local-aws';
+import { startDynamoDb } from '../local/dynamodb';
 import { captureLines, openLogStream } from '../local/logs';
 import { startStage } from '../local/stage';
 import { buildProxyEvent, LOCAL_ACCOUNT_ID, LOCAL_API_ID, newTraceId } from '../local/stage/event';

@@ -34,7 +34,7 @@ interface JestJson {
   numPassedTests: number;
   numFailedTests: number;
   numTotalTestSuites: number;
-  testResults: { name: string; perfStats: { runtime: number } }[];
+  testResults: { name: string; startTime: number; endTime: number }[];
 }
 
 interface Run {
@@ -109,7 +109,10 @@ function printRuns(runs: Run[]): void {
 
 function printSlowest(results: JestJson, count: number): void {
   const files = results.testResults
-    .map((file) => ({ file: relative(PROJECT_ROOT, file.name), seconds: file.perfStats.runtime / 1000 }))
+    .map((file) => ({
+      file: relative(PROJECT_ROOT, file.name),
+      seconds: (file.endTime - file.startTime) / 1000,
+    }))
     .sort((a, b) => b.seconds - a.seconds)
     .slice(0, count);
   console.log(`\nslowest test files of the last run (wall time in its worker)`);

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { exitCodeFor, UsageError } from '../common/cli';
 import { newRunId, reportsDir } from '../common/paths';
 import { type RunningMoto, startMotoServer } from '../tools/moto';
 import type { RunSummary } from './results';
+import { main } from './run-command';
 import { processesMarkedWith, runHarness, withoutAwsCredentials } from './test/process';
 
 /** The CLI's "could not run" answers, from a real process: exit 2 and a message with the fix. */
@@ -35,20 +37,29 @@ describe('pets-harness run exits 2 when it cannot run', () => {
     };
   }
 
-  it.each([
-    [['--bogus'], /Unknown option '--bogus'/],
-    [['--profile', 'huge'], /--profile must be one of smoke, load, stress, spike, soak, got 'huge'/],
-    [['--seed'], /--seed applies to --target aws only/],
-  ])(
-    'exits 2 for %j and names the flag',
-    async (argv, message) => {
-      const result = await runHarness(['run', ...argv]);
+  it(
+    'exits 2 for a wrong flag as a real process, and names the flag',
+    async () => {
+      const result = await runHarness(['run', '--bogus']);
 
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/Unknown option '--bogus'/);
     },
     PROCESS_TIMEOUT_MS,
   );
+
+  // The process above proves a usage error reaches the shell as exit 2; the other flags are
+  // refused by the command's main in this process, before it starts anything.
+  it.each([
+    [['--profile', 'huge'], /--profile must be one of smoke, load, stress, spike, soak, got 'huge'/],
+    [['--seed'], /--seed applies to --target aws only/],
+  ])('refuses %j with a usage error (exit 2) that names the flag', async (argv, message) => {
+    const refused = main(argv).catch((error: unknown) => error);
+
+    await expect(refused).resolves.toBeInstanceOf(UsageError);
+    await expect(refused).resolves.toHaveProperty('message', expect.stringMatching(message));
+    expect(exitCodeFor(await refused)).toBe(2);
+  });
 
   it(
     'exits 2 with how to configure credentials for --target aws when there are none',

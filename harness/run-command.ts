@@ -12,7 +12,7 @@ import { killTrackedChildren } from '../common/processes';
 import type { CompareSettings } from '../compare/index';
 import { DEFAULT_THRESHOLDS, METRIC_KINDS, parseBaselineFlag, parseThreshold } from '../compare/index';
 import { readPriceFile } from '../cost/index';
-import { LOAD_PROFILES, MAX_RUNNERS } from '../load/runner/index';
+import { LOAD_PROFILES, type LoadProfile, MAX_RUNNERS } from '../load/runner/index';
 import { BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
 import { TARGETS } from './ids';
 import type { RunSummary } from './results';
@@ -131,12 +131,22 @@ export interface ParsedRun {
   screenshot: boolean;
 }
 
+/** `--profile` is the k6 load profile here; someone meaning an AWS profile is told where that goes. */
+function loadProfile(raw: string | undefined): LoadProfile {
+  try {
+    return choiceFlag('profile', raw, LOAD_PROFILES, 'smoke');
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(`${error.message} (the k6 load profile; for an AWS profile set AWS_PROFILE=NAME)`);
+  }
+}
+
 /** Flags → run options; every wrong flag or combination is a UsageError that names it. */
 export function parseRunFlags(argv: string[]): ParsedRun | undefined {
   const values = parseFlags(spec, argv);
   if (!values) return undefined;
   const target = choiceFlag('target', values.target, TARGETS, 'local');
-  const profile = choiceFlag('profile', values.profile, LOAD_PROFILES, 'smoke');
+  const profile = loadProfile(values.profile);
   const runId = runIdFlag(values['run-id'], newRunId);
   if (target === 'local') {
     for (const awsOnly of ['seed', 'stack-name', 'region', 'outputs'] as const) {

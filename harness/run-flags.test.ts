@@ -85,6 +85,7 @@ describe('pets-harness run flags', () => {
     [['--bogus'], /Unknown option '--bogus'/],
     [['--target', 'mars'], /--target must be one of local, aws, got 'mars'/],
     [['--profile', 'huge'], /--profile must be one of smoke, load, stress, spike, soak/],
+    [['--profile', 'sandbox'], /the k6 load profile; for an AWS profile set AWS_PROFILE=NAME/],
     [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
     [['--port'], /--port/],
     [['--run-id', '../escape'], /--run-id must be/],

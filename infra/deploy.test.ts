@@ -47,6 +47,12 @@ describe('deploy arguments', () => {
     ['a flag without its value', ['deploy', '--env'], /--env/],
     ['a stray argument', ['deploy', 'extra'], /extra/],
     [
+      '--profile, which names the k6 profile in npm start',
+      ['deploy', '--profile', 'sandbox'],
+      /--profile is the k6 load profile of 'npm start'; for an AWS profile use --aws-profile NAME/,
+    ],
+    ['--profile on destroy too', ['destroy', '--profile', 'sandbox'], /use --aws-profile NAME/],
+    [
       'an environment name that cannot suffix names',
       ['deploy', '--env', 'Prod_1'],
       /--env: environment name 'Prod_1'/,
@@ -80,8 +86,8 @@ describe('deploy arguments', () => {
     ],
     ['destroy', ['destroy'], ['destroy', 'PetsStack', '--force']],
     [
-      'destroy an environment with a profile',
-      ['destroy', '--env', 'ci', '--profile', 'sandbox'],
+      'destroy an environment with an AWS profile',
+      ['destroy', '--env', 'ci', '--aws-profile', 'sandbox'],
       ['destroy', 'PetsStack-ci', '-c', 'env=ci', '--profile', 'sandbox', '--force'],
     ],
   ])('turn %s into the cdk command line', (_case, argv, expected) => {

@@ -21,8 +21,18 @@ const COMMON_FLAGS = {
     value: 'NAME',
     help: 'suffix every name (PetsStack-NAME, pets-NAME, …); default: no suffix',
   },
-  profile: { type: 'string', value: 'NAME', help: 'AWS profile to use (default: the SDK credential chain)' },
+  'aws-profile': {
+    type: 'string',
+    value: 'NAME',
+    help: 'AWS profile to use (default: AWS_PROFILE, else the SDK credential chain)',
+  },
+  // `--profile` names the k6 load profile in `npm start`; here it would mean something else.
+  profile: { type: 'string', value: 'NAME', help: 'not a deploy flag: use --aws-profile NAME' },
 } as const;
+
+/** What `--profile` means elsewhere, and what to use here instead. */
+const PROFILE_IS_K6 =
+  "--profile is the k6 load profile of 'npm start'; for an AWS profile use --aws-profile NAME (or AWS_PROFILE=NAME)";
 
 const DEPLOY_SPEC = {
   name: 'npm run deploy --',
@@ -57,6 +67,7 @@ export type DeployCommand = 'deploy' | 'destroy';
 export interface DeployOptions {
   command: DeployCommand;
   env?: string;
+  /** The AWS profile (`--aws-profile`), passed to cdk as its `--profile`. */
   profile?: string;
   /** As given; relative to the current directory (the project root under `npm run`). */
   outputsFile: string;
@@ -67,10 +78,10 @@ export interface DeployOptions {
 /** Parses `deploy|destroy [flags]`; a wrong command, flag or environment name is a UsageError. */
 export function parseDeployArgs(argv: string[]): DeployOptions | undefined {
   const [command, ...rest] = argv;
-  const envAndProfile = (flags: { env?: string; profile?: string }) => ({
-    ...validEnv(flags.env),
-    profile: flags.profile,
-  });
+  const envAndProfile = (flags: { env?: string; profile?: string; 'aws-profile'?: string }) => {
+    if (flags.profile !== undefined) throw new UsageError(PROFILE_IS_K6);
+    return { ...validEnv(flags.env), profile: flags['aws-profile'] };
+  };
   if (command === 'destroy') {
     const flags = parseFlags(DESTROY_SPEC, rest);
     return (
@@ -122,7 +133,7 @@ export function cdkArguments(options: DeployOptions): string[] {
 const HOW_TO_CONFIGURE = [
   'Configure AWS credentials first, one of:',
   '  • aws configure                      (access key in ~/.aws/credentials)',
-  '  • aws sso login --profile NAME       then --profile NAME or AWS_PROFILE=NAME',
+  '  • aws sso login --profile NAME       then --aws-profile NAME or AWS_PROFILE=NAME',
   '  • AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment',
   'and a region: AWS_REGION=eu-west-1 or `region` in ~/.aws/config. Bootstrap once per account and',
   'region with `npx cdk bootstrap`. Details: docs/deploy.md.',

@@ -11,7 +11,12 @@ import {
   type SentOperation,
   usageFindings,
 } from './test/dynamodb-usage';
-import { disposeApp, type SynthesizedStack, synthPetsApp } from './test/synth';
+import {
+  disposeApp,
+  type SynthesizedStack,
+  synthPetsApp,
+  WITHOUT_CLOUDFORMATION_VALIDATION,
+} from './test/synth';
 
 // Synthesizing copies the bundle and runs cdk-nag: seconds, not ms.
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -23,7 +28,7 @@ let workDir: string;
 
 beforeAll(async () => {
   bundleFile = join((await ensureBundle()).dir, 'index.js');
-  synthesized = synthPetsApp();
+  synthesized = synthPetsApp({}, WITHOUT_CLOUDFORMATION_VALIDATION);
   workDir = mkdtempSync(join(tmpdir(), 'iam-usage-'));
 }, SYNTH_TIMEOUT_MS);
 

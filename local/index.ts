@@ -4,9 +4,10 @@ import { CannotRunError } from '../common/cli';
 import { PortInUseError } from '../common/net';
 import { resources } from '../common/resources';
 import { DEFAULT_LOCAL_PORT } from '../definitions/api-gateway';
+import { LOCAL_AWS_ENV } from '../definitions/local-aws';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
 import { type SeedSummary, seedTable } from '../seed';
-import { type DynamoDbKind, LOCAL_AWS_ENV, type RunningDynamoDb, startDynamoDb } from './dynamodb';
+import { type DynamoDbKind, type RunningDynamoDb, startDynamoDb } from './dynamodb';
 import { type RunningStage, startStage } from './stage';
 
 /**
@@ -78,6 +79,8 @@ export interface StagePhaseOptions {
   stage?: string;
   concurrency?: number;
   reservedConcurrency?: number;
+  /** Honour `x-harness-fault` (the stage's `faultInjection`): the harness's fault round. */
+  faultInjection?: boolean;
   logDir?: string;
   bundleDir: string;
   tableName: string;
@@ -102,6 +105,7 @@ export async function stagePhase(
     stage: options.stage,
     concurrency: options.concurrency,
     reservedConcurrency: options.reservedConcurrency,
+    faultInjection: options.faultInjection,
     bundleDir: options.bundleDir,
     logDir: options.logDir,
     // The template sets the function's own variables (TABLE_NAME resolves to this table).

@@ -70,6 +70,11 @@ describe('the local API end to end', () => {
     expect((await call(`/pets/${id}`)).status).toBe(404);
   });
 
+  it('ignores x-harness-fault unless the stage was started with fault injection', async () => {
+    const response = await call('/pets/1', { headers: { 'x-harness-fault': 'throttling' } });
+    expect(response.status).toBe(200);
+  });
+
   it('answers an unknown route at the gateway with 403', async () => {
     const response = await call('/owners');
     expect(response.status).toBe(403);

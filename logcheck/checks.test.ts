@@ -169,6 +169,25 @@ describe('checkCompleteness', () => {
   it('counts nothing for an unknown run id', () => {
     expect(checkCompleteness(plain, plainRequests, 'run-x', {}).found).toBe(0);
   });
+
+  it.each([
+    ['no count was given', {}],
+    ['the run expected none', { expected: 0 }],
+  ])(
+    'fails a run none of whose requests reached the function (0/0 passes nothing) when %s',
+    (_case, expectation) => {
+      const result = checkCompleteness(plain, plainRequests, 'run-x', expectation);
+
+      expect(result.violations).toEqual([
+        expect.objectContaining({
+          check: 'completeness',
+          message: expect.stringMatching(
+            /no 'request completed' line for run run-x: no request of the run reached the function/,
+          ),
+        }),
+      ]);
+    },
+  );
 });
 
 describe('percentile', () => {

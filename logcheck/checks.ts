@@ -259,6 +259,14 @@ export function checkCompleteness(
       message: `${found} 'request completed' line(s) for run ${runId}, expected ${expected}: ${difference}`,
       requestIds: unfinishedRequestIds,
     });
+  } else if (found === 0) {
+    // A check over no request of the run judges nothing, and must not pass: it is what a wrong
+    // stage URL looks like (API Gateway answers every request itself, 403, and the function never runs).
+    violations.push({
+      check: 'completeness',
+      message: `no 'request completed' line for run ${runId}: no request of the run reached the function, so there is nothing to judge (a wrong stage URL, or a gateway that answered every request itself?)`,
+      requestIds: unfinishedRequestIds,
+    });
   }
   if (missingCorrelationIds.length > 0) {
     violations.push({

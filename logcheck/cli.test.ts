@@ -62,6 +62,11 @@ describe('the log check CLI as a process', () => {
       /--source must be one of local, cloudwatch/,
     ],
     [
+      'a run expected to send no request to the function',
+      ['--run-id', 'r', '--since', '0', '--expect-requests', '0'],
+      /--expect-requests must be a whole number from 1/,
+    ],
+    [
       'a bad budget',
       ['--run-id', 'r', '--since', '0', '--budget-p95-ms', 'fast'],
       /--budget-p95-ms must be a whole number/,

@@ -15,7 +15,11 @@ const flags = {
   },
   since: { type: 'string', value: 'T', help: 'window start, ISO 8601 or epoch ms (required)' },
   until: { type: 'string', value: 'T', help: 'window end, ISO 8601 or epoch ms (default now)' },
-  'expect-requests': { type: 'string', value: 'N', help: 'requests the run sent that reach the function' },
+  'expect-requests': {
+    type: 'string',
+    value: 'N',
+    help: 'requests the run sent that reach the function (at least 1)',
+  },
   'correlation-ids': {
     type: 'string',
     value: 'FILE',
@@ -196,7 +200,8 @@ export async function main(argv: string[]): Promise<number> {
   const expectRequests =
     values['expect-requests'] === undefined
       ? undefined
-      : intFlag('expect-requests', values['expect-requests'], 0);
+      : // At least one: a run none of whose requests reached the function has nothing to check.
+        intFlag('expect-requests', values['expect-requests'], 1, 1);
   const waitMs =
     values['wait-ms'] === undefined ? undefined : intFlag('wait-ms', values['wait-ms'], 0, 0, 900_000);
   const sentCorrelationIds = values['correlation-ids']

@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { LogEvent } from '../local/logs/index';
 import { type LogSource, runLogCheck } from './index';
 import { IDS, plainTextEvents } from './test/events';
@@ -89,5 +91,28 @@ describe('runLogCheck', () => {
     expect(result.violations).toEqual([]);
     expect(result.wait).toBeUndefined();
     expect(result.completeness).toEqual({ found: 2, byStatusClass: { '2xx': 1, '4xx': 1, '5xx': 0 } });
+  });
+
+  it('destroys the CloudWatch client it made once the logs are read, even when reading failed', async () => {
+    const cloudWatch = mockClient(CloudWatchLogsClient);
+    cloudWatch
+      .on(FilterLogEventsCommand)
+      .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
+    const destroy = jest.spyOn(CloudWatchLogsClient.prototype, 'destroy');
+    try {
+      const checking = runLogCheck({
+        runId: 'run-1',
+        since: 0,
+        source: 'cloudwatch',
+        endpoint: 'http://127.0.0.1:1',
+        reportsDir,
+      });
+
+      await expect(checking).rejects.toThrow(/does not exist there/);
+      expect(destroy).toHaveBeenCalledTimes(1);
+    } finally {
+      destroy.mockRestore();
+      cloudWatch.restore();
+    }
   });
 });

@@ -95,17 +95,22 @@ export async function runLogCheck(options: LogCheckOptions): Promise<LogCheckRes
 
   let events: Awaited<ReturnType<LogSource['fetch']>>;
   let wait: WaitOutcome | undefined;
-  if (options.expectRequests !== undefined) {
-    const fetched = await fetchWhenIngested(source, window, {
-      runId: options.runId,
-      expected: options.expectRequests,
-      waitMs: options.waitMs ?? DEFAULT_WAIT_MS[options.source],
-      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
-    });
-    events = fetched.events;
-    wait = fetched.wait;
-  } else {
-    events = await source.fetch(window);
+  try {
+    if (options.expectRequests !== undefined) {
+      const fetched = await fetchWhenIngested(source, window, {
+        runId: options.runId,
+        expected: options.expectRequests,
+        waitMs: options.waitMs ?? DEFAULT_WAIT_MS[options.source],
+        ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      });
+      events = fetched.events;
+      wait = fetched.wait;
+    } else {
+      events = await source.fetch(window);
+    }
+  } finally {
+    // A source given by the caller stays theirs to close.
+    if (!options.logSource) source.close?.();
   }
 
   const parsed = parseEvents(events);

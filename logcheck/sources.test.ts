@@ -12,6 +12,7 @@ import {
   fetchWhenIngested,
   isThrottling,
   localSource,
+  REREAD_MS,
 } from './sources';
 
 const LOG_GROUP = '/aws/lambda/Pets';
@@ -158,6 +159,7 @@ describe('fetchWhenIngested with CloudWatch', () => {
       .resolvesOnce({
         events: [
           { message: completedLine('run-1', 'a'), timestamp: 2_000 },
+          { message: completedLine('run-other', 'x'), timestamp: 2_500 },
           { message: completedLine('run-1', 'b'), timestamp: 3_000 },
         ],
       });
@@ -172,7 +174,7 @@ describe('fetchWhenIngested with CloudWatch', () => {
     );
 
     expect(wait).toEqual({ outcome: 'complete', waitedMs: 10_000 });
-    expect(events).toHaveLength(2);
+    expect(events).toHaveLength(3);
     expect(cloudWatch).toHaveReceivedCommandTimes(FilterLogEventsCommand, 3);
   });
 
@@ -193,7 +195,89 @@ describe('fetchWhenIngested with CloudWatch', () => {
     expect(wait).toEqual({ outcome: 'deadline', waitedMs: 12_000 });
     expect(clock.sleeps).toEqual([5_000, 5_000, 2_000]);
     expect(events).toHaveLength(1);
-    expect(cloudWatch).toHaveReceivedCommandTimes(FilterLogEventsCommand, 4);
+    // Four polls, then one whole read of the window to settle the count.
+    expect(cloudWatch).toHaveReceivedCommandTimes(FilterLogEventsCommand, 5);
+  });
+
+  it("polls on from shortly before the newest event seen, not from the window's first page, and keeps each event once", async () => {
+    const window = { since: 1_000, until: 200_000 };
+    const event = (id: string, timestamp: number, requestId: string) => ({
+      eventId: id,
+      logStreamName: 's1',
+      timestamp,
+      message: completedLine('run-1', requestId),
+    });
+    cloudWatch
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({ events: [event('e1', 2_000, 'a')], nextToken: 'page-2' })
+      .resolvesOnce({ events: [event('e2', 100_000, 'b')] })
+      .resolvesOnce({ events: [event('e2', 100_000, 'b'), event('e3', 110_000, 'c')] });
+    const source = cloudWatchSource({ logGroupName: LOG_GROUP, client: new CloudWatchLogsClient({}) });
+
+    const { events, wait } = await fetchWhenIngested(
+      source,
+      window,
+      { runId: 'run-1', expected: 3, waitMs: 60_000, pollMs: 5_000 },
+      fakeClock(),
+    );
+
+    expect(wait.outcome).toBe('complete');
+    expect(events.map((e) => e.timestamp)).toEqual([2_000, 100_000, 110_000]);
+    expect(cloudWatch).toHaveReceivedCommandTimes(FilterLogEventsCommand, 3);
+    const inputs = cloudWatch.commandCalls(FilterLogEventsCommand).map((call) => call.args[0].input);
+    expect(inputs).toEqual([
+      { logGroupName: LOG_GROUP, startTime: 1_000, endTime: 200_000 },
+      { logGroupName: LOG_GROUP, startTime: 1_000, endTime: 200_000, nextToken: 'page-2' },
+      // The second poll: no first page again, only from shortly before the newest event seen.
+      { logGroupName: LOG_GROUP, startTime: 100_000 - REREAD_MS, endTime: 200_000 },
+    ]);
+  });
+
+  it('settles with one whole read at the deadline: a line that arrived late and early-stamped still counts', async () => {
+    const window = { since: 1_000, until: 200_000 };
+    const late = {
+      eventId: 'late',
+      logStreamName: 's2',
+      timestamp: 5_000,
+      message: completedLine('run-1', 'b'),
+    };
+    const seen = {
+      eventId: 'seen',
+      logStreamName: 's1',
+      timestamp: 150_000,
+      message: completedLine('run-1', 'a'),
+    };
+    let calls = 0;
+    cloudWatch.on(FilterLogEventsCommand).callsFake((input: { startTime: number }) => {
+      calls += 1;
+      // From the second call on the late line is in CloudWatch, but stamped before what the polls read again.
+      return { events: calls > 1 && input.startTime <= 5_000 ? [late, seen] : [seen] };
+    });
+    const source = cloudWatchSource({ logGroupName: LOG_GROUP, client: new CloudWatchLogsClient({}) });
+
+    const { events, wait } = await fetchWhenIngested(
+      source,
+      window,
+      { runId: 'run-1', expected: 2, waitMs: 10_000, pollMs: 5_000 },
+      fakeClock(),
+    );
+
+    expect(wait).toEqual({ outcome: 'complete', waitedMs: 10_000 });
+    expect(events.map((e) => e.message)).toEqual([late.message, seen.message]);
+  });
+});
+
+describe('the SDK client of a CloudWatch source', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is destroyed when the source it was built for closes, and a client the caller gave is left alone', () => {
+    const destroy = jest.spyOn(CloudWatchLogsClient.prototype, 'destroy');
+    const given = new CloudWatchLogsClient({ region: 'eu-west-1' });
+
+    cloudWatchSource({ logGroupName: LOG_GROUP, client: given }).close?.();
+    expect(destroy).not.toHaveBeenCalled();
+    cloudWatchSource({ logGroupName: LOG_GROUP, endpoint: 'http://127.0.0.1:1' }).close?.();
+    expect(destroy).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -226,6 +310,25 @@ describe('localSource', () => {
     const events = await localSource({ logGroupName: LOG_GROUP, dir }).fetch(WINDOW);
 
     expect(events.map((event) => event.message)).toEqual(['inside']);
+  });
+
+  it('follows the store as it grows, reading each stream on from where it stopped', async () => {
+    const stream = openLogStream(LOG_GROUP, '2026/11/23/[$LATEST]abc', dir);
+    stream.append('first', 2_000);
+    const follower = localSource({ logGroupName: LOG_GROUP, dir }).follow?.(WINDOW);
+    if (!follower) throw new Error('the local source has no follower');
+
+    const before = await follower.read();
+    stream.append('second', 3_000);
+    const other = openLogStream(LOG_GROUP, '2026/11/23/[$LATEST]def', dir);
+    other.append('from another environment', 2_500);
+    const after = await follower.read();
+    stream.close();
+    other.close();
+
+    expect(before.map((event) => event.message)).toEqual(['first']);
+    expect(after.map((event) => event.message)).toEqual(['first', 'from another environment', 'second']);
+    expect(follower.mayMissLate).toBe(false);
   });
 
   it('says which directory and log group it looked for when the store has no such group', async () => {

@@ -9,7 +9,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CannotRunError } from '../common/cli';
 import { localLogDir } from '../common/paths';
-import { type LogEvent, readLogEvents } from '../local/logs/index';
+import { type LogEvent, readLogEvents, tailLogGroup } from '../local/logs/index';
 
 /** A closed time range in ms since the epoch. */
 export interface TimeWindow {
@@ -21,30 +21,66 @@ export interface TimeWindow {
 export interface LogSource {
   /** e.g. `local store /tmp/x (/aws/lambda/Pets)` */
   readonly description: string;
-  /** Every event of the log group within the window, oldest first. */
+  /** Every event of the log group within the window, oldest first: one whole read. */
   fetch(window: TimeWindow): Promise<LogEvent[]>;
+  /**
+   * The window read as it fills: each `read()` returns every event so far, oldest first, having
+   * read only what arrived since the last call. A source without it is read whole on every poll.
+   */
+  follow?(window: TimeWindow): LogFollower;
+  /** Releases what the source holds (the SDK client it made itself); called once the check is done. */
+  close?(): void;
 }
+
+export interface LogFollower {
+  read(): Promise<LogEvent[]>;
+  /**
+   * The follower may have passed over an event that arrived late (CloudWatch: stamped well before
+   * the newest one seen): a whole read settles the count when the wait ends without it.
+   */
+  readonly mayMissLate: boolean;
+}
+
+const byTimestamp = (a: LogEvent, b: LogEvent) => a.timestamp - b.timestamp;
 
 // ---------------------------------------------------------------------------------------------
 // local store
 
 export function localSource(options: { logGroupName: string; dir?: string }): LogSource {
   const dir = options.dir ?? localLogDir();
+  const ensureGroup = () => {
+    if (!existsSync(join(dir, encodeURIComponent(options.logGroupName)))) {
+      throw new CannotRunError(
+        `The local log store has no log group ${options.logGroupName} under ${dir}.\n` +
+          'Point --log-dir (PETS_LOG_DIR) at the directory the stage wrote to, and --log-group at its log group.',
+      );
+    }
+  };
   return {
     description: `local store ${dir} (${options.logGroupName})`,
     async fetch(window) {
-      if (!existsSync(join(dir, encodeURIComponent(options.logGroupName)))) {
-        throw new CannotRunError(
-          `The local log store has no log group ${options.logGroupName} under ${dir}.\n` +
-            'Point --log-dir (PETS_LOG_DIR) at the directory the stage wrote to, and --log-group at its log group.',
-        );
-      }
+      ensureGroup();
       return readLogEvents({
         logGroupName: options.logGroupName,
         dir,
         startTime: window.since,
         endTime: window.until,
       });
+    },
+    follow(window) {
+      // The store's files only grow: each stream is read on from where the last read stopped.
+      const tail = tailLogGroup(options.logGroupName, dir);
+      const events: LogEvent[] = [];
+      return {
+        mayMissLate: false,
+        async read() {
+          ensureGroup();
+          for (const event of tail.readNew()) {
+            if (event.timestamp >= window.since && event.timestamp <= window.until) events.push(event);
+          }
+          return [...events].sort(byTimestamp);
+        },
+      };
     },
   };
 }
@@ -134,8 +170,18 @@ function toLogEvent(event: FilteredLogEvent): LogEvent {
 }
 
 /**
+ * How far before the newest event seen a follow-up poll reads again. CloudWatch ingests each log
+ * stream in order, but the streams of several execution environments apart: an event stamped a
+ * little before the newest one seen may still arrive. Anything later than that is caught by the
+ * whole read that ends a wait at its deadline.
+ */
+export const REREAD_MS = 30_000;
+
+/**
  * FilterLogEvents over the window, following nextToken to the last page; throttling is retried
- * with exponential backoff (base, 2×, 4×… capped at 20 s).
+ * with exponential backoff (base, 2×, 4×… capped at 20 s). A follower polls from shortly before the
+ * newest event it has seen (REREAD_MS), not from the window's first page, and keeps each event once
+ * (by its eventId).
  */
 export function cloudWatchSource(options: CloudWatchSourceOptions): LogSource {
   const client = buildClient(options);
@@ -167,6 +213,19 @@ export function cloudWatchSource(options: CloudWatchSourceOptions): LogSource {
     }
   }
 
+  async function* pages(window: TimeWindow): AsyncGenerator<FilteredLogEvent> {
+    let nextToken: string | undefined;
+    const seenTokens = new Set<string>();
+    do {
+      const output = await page(window, nextToken);
+      yield* output.events ?? [];
+      nextToken = output.nextToken;
+      // A token seen twice would loop forever (some stand-ins echo the last token).
+      if (nextToken !== undefined && seenTokens.has(nextToken)) break;
+      if (nextToken !== undefined) seenTokens.add(nextToken);
+    } while (nextToken);
+  }
+
   return {
     description:
       `CloudWatch Logs ${options.endpoint ?? options.region ?? ''} (${options.logGroupName})`.replace(
@@ -175,17 +234,31 @@ export function cloudWatchSource(options: CloudWatchSourceOptions): LogSource {
       ),
     async fetch(window) {
       const events: LogEvent[] = [];
-      let nextToken: string | undefined;
-      const seenTokens = new Set<string>();
-      do {
-        const output = await page(window, nextToken);
-        for (const event of output.events ?? []) events.push(toLogEvent(event));
-        nextToken = output.nextToken;
-        // A token seen twice would loop forever (some stand-ins echo the last token).
-        if (nextToken !== undefined && seenTokens.has(nextToken)) break;
-        if (nextToken !== undefined) seenTokens.add(nextToken);
-      } while (nextToken);
-      return events.sort((a, b) => a.timestamp - b.timestamp);
+      for await (const event of pages(window)) events.push(toLogEvent(event));
+      return events.sort(byTimestamp);
+    },
+    follow(window) {
+      const byId = new Map<string, LogEvent>();
+      let newest = window.since;
+      return {
+        mayMissLate: true,
+        async read() {
+          const since = Math.max(window.since, newest - REREAD_MS);
+          for await (const event of pages({ since, until: window.until })) {
+            const logEvent = toLogEvent(event);
+            byId.set(
+              event.eventId ?? `${logEvent.logStreamName} ${logEvent.timestamp} ${logEvent.message}`,
+              logEvent,
+            );
+            newest = Math.max(newest, logEvent.timestamp);
+          }
+          return [...byId.values()].sort(byTimestamp);
+        },
+      };
+    },
+    close() {
+      // A client the caller gave stays theirs; the one built here is released with its sockets.
+      if (!options.client) client.destroy();
     },
   };
 }
@@ -225,13 +298,19 @@ export async function fetchWhenIngested(
 ): Promise<{ events: LogEvent[]; wait: WaitOutcome }> {
   const startedAt = clock.now();
   const pollMs = expectation.pollMs ?? 2000;
+  const follower = source.follow?.(window) ?? { read: () => source.fetch(window), mayMissLate: false };
+  const arrived = (events: readonly LogEvent[]) =>
+    countCompletedLines(events, expectation.runId) >= expectation.expected;
   for (;;) {
-    const events = await source.fetch(window);
+    const events = await follower.read();
     const waitedMs = clock.now() - startedAt;
-    if (countCompletedLines(events, expectation.runId) >= expectation.expected) {
-      return { events, wait: { outcome: 'complete', waitedMs } };
+    if (arrived(events)) return { events, wait: { outcome: 'complete', waitedMs } };
+    if (waitedMs >= expectation.waitMs) {
+      if (!follower.mayMissLate) return { events, wait: { outcome: 'deadline', waitedMs } };
+      // One whole read settles what the polls may have passed over.
+      const whole = await source.fetch(window);
+      return { events: whole, wait: { outcome: arrived(whole) ? 'complete' : 'deadline', waitedMs } };
     }
-    if (waitedMs >= expectation.waitMs) return { events, wait: { outcome: 'deadline', waitedMs } };
     await clock.sleep(Math.min(pollMs, expectation.waitMs - waitedMs));
   }
 }

@@ -12,9 +12,9 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../definitions/local-aws';
 import { createTableInput, DEFAULT_TABLE_NAME } from '../definitions/table';
 import type { Pet } from '../handler/types';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb';
 import { syntheticPets } from './generate';
 import { loadSeedPets } from './load';
 

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addPetsStack } from '../app';
 import type { PetsStack } from '../stack';
@@ -12,9 +12,22 @@ export interface SynthesizedStack {
   json: TemplateJson;
 }
 
-/** Synthesizes the real app (the same `addPetsStack` as `cdk synth`) with the given context. */
-export function synthPetsApp(context: Record<string, string> = {}): SynthesizedStack {
-  const app = new App({ context });
+/**
+ * For a synth that checks something else than the template's validity (names, IAM usage, nag
+ * findings): CDK's built-in CloudFormation validation starts a WASM engine that costs about 10 s of
+ * CPU in every test file that synthesizes with it. stack.test.ts synthesizes the app as `cdk synth`
+ * does, validation on, so the template is still validated once per run.
+ */
+export const WITHOUT_CLOUDFORMATION_VALIDATION = {
+  builtinCloudFormationValidation: false,
+} satisfies AppProps;
+
+/**
+ * Synthesizes the real app (the same `addPetsStack` as `cdk synth`) with the given context and,
+ * unless told otherwise, CDK's CloudFormation validation as `cdk synth` runs it.
+ */
+export function synthPetsApp(context: Record<string, string> = {}, props: AppProps = {}): SynthesizedStack {
+  const app = new App({ ...props, context });
   try {
     const stack = addPetsStack(app);
     const template = Template.fromStack(stack);

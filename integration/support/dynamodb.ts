@@ -6,8 +6,9 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { LOCAL_AWS_ENV } from '../../definitions/local-aws';
 import type { Pet } from '../../handler/types';
-import { type DynamoDbKind, LOCAL_AWS_ENV, localDynamoDbClient } from '../../local/dynamodb';
+import { type DynamoDbKind, localDynamoDbClient } from '../../local/dynamodb';
 import { type SeedOptions, type SeedSummary, seedTable } from '../../seed';
 
 /**

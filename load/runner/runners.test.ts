@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '../../common/wait';
 import { ensureK6 } from '../../tools/k6';
 import type { SummaryData } from '../lib/summary-data';
 import { readDurations } from './durations';
@@ -11,21 +12,35 @@ import { type FixedLatencyApi, startFixedLatencyApi } from './test/fixed-latency
 
 const LATENCY_MS = 50;
 
-/** The pid of our own k6 child whose command line holds every one of `parts`, once it runs. */
-async function pidOf(parts: string[], timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-      try {
-        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-        if (parts.every((part) => args.includes(part))) return Number(entry);
-      } catch {
-        // gone meanwhile
-      }
+/** The pid of a process whose command line holds every one of `parts`, if one runs. */
+function findPid(parts: string[]): number | undefined {
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (parts.every((part) => args.includes(part))) return Number(entry);
+    } catch {
+      // gone meanwhile
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`no process with ${parts.join(' ')}`);
+  return undefined;
+}
+
+/** The pid of our own k6 child whose command line holds every one of `parts`, once it runs. */
+async function pidOf(parts: string[]): Promise<number> {
+  const pid = await waitUntil(
+    () => findPid(parts),
+    (found) => found !== undefined,
+    { what: `a process with ${parts.join(' ')}`, timeoutMs: 30_000, intervalMs: 100 },
+  );
+  return pid as number;
+}
+
+/** True once a runner's samples file holds a request of the default function (not of setup()). */
+function sentARequest(samplesFile: string): boolean {
+  if (!existsSync(samplesFile)) return false;
+  return readFileSync(samplesFile, 'utf8')
+    .split('\n')
+    .some((line) => line.includes('"metric":"http_reqs"') && /"route":"(list|list-by-type|get)"/.test(line));
 }
 /**
  * The same profile for every run here: a short smoke run of 5 VUs that sends about a hundred
@@ -151,50 +166,78 @@ describe('runLoad with several runners against a stage of fixed latency', () => 
     expect(routeCount).toBe(three.requests);
   });
 
-  it("judges on the whole a threshold that one runner's share crosses alone", async () => {
-    // 2 VUs over 3 segments: one runner gets none and sends no request on any route, so its own
-    // `http_reqs{route:…} count>0` thresholds fail (k6 exits 99 there); over all runners they hold.
-    const result = await run('idle-runner', 3, { VUS: '2' });
+  describe('runs that only read their own result, started together', () => {
+    // Each of these runs only its own exit code and explanation, none a latency figure: they run at
+    // once, with a shorter profile, instead of one after the other (the runner that dies keeps the
+    // 8 s profile, so it is killed while the others go on).
+    const SHORT = { DURATION: '3s' };
+    let runs: Record<'idle' | 'crossed' | 'broken' | 'dies', Promise<LoadResult>>;
 
-    expect(result).toMatchObject({ passed: true, exitCode: 0 });
-    const idle = result.runners?.find((runner) => runner.requests === 3);
-    expect(idle).toMatchObject({ exitCode: 99, note: expect.stringMatching(/no VUs in its segment/) });
-    expect(idle?.crossedAlone).toEqual(expect.arrayContaining(['http_reqs{route:get} count>0']));
-  }, 120_000);
+    /** Starts a run of 3 runners and kills runner-2 once it is sending the default function's requests. */
+    async function runKillingRunner2(): Promise<LoadResult> {
+      const runId = `dies-${Date.now()}`;
+      const running = run('dies', 3, {}, runId);
+      const pid = await pidOf([`RUN_ID=${runId}`, 'RUNNER=runner-2']);
+      await waitUntil(
+        () => sentARequest(join(workDir, 'dies', 'runners', 'runner-2-k6-samples.json')),
+        Boolean,
+        { what: "runner-2's first request of the default function", timeoutMs: 60_000, intervalMs: 100 },
+      );
+      process.kill(pid, 'SIGKILL');
+      return running;
+    }
 
-  it('fails with exit 99 when the merged data crosses a threshold, naming it', async () => {
-    const result = await run('crossed', 3, { P95_MS_GET: '5' });
+    beforeAll(() => {
+      runs = {
+        // 2 VUs over 3 segments: one runner gets none and sends no request on any route, so its own
+        // `http_reqs{route:…} count>0` thresholds fail (k6 exits 99 there); over all runners they hold.
+        idle: run('idle-runner', 3, { ...SHORT, VUS: '2' }),
+        crossed: run('crossed', 3, { ...SHORT, P95_MS_GET: '5' }),
+        broken: run('broken', 2, { ...SHORT, PAGE_LIMIT: 'many' }),
+        dies: runKillingRunner2(),
+      };
+      // Each test awaits its own run; a run that fails is reported there, not as unhandled.
+      for (const running of Object.values(runs)) running.catch(() => undefined);
+    });
 
-    expect(result).toMatchObject({ passed: false, exitCode: 99 });
-    expect(result.thresholdsFailed).toEqual(['http_req_duration{route:get} p(95)<5']);
-    expect(result.explanation).toMatch(
-      /^3 runners merged, exit 99: thresholds crossed over all \d+ requests: http_req_duration\{route:get\} p\(95\)<5 \(p\(95\)=[\d.]+ms\)\.$/,
-    );
-  }, 120_000);
+    it("judges on the whole a threshold that one runner's share crosses alone", async () => {
+      const result = await runs.idle;
 
-  it('fails the run naming the runner whose k6 could not run the script', async () => {
-    const result = await run('broken', 2, { PAGE_LIMIT: 'many' });
+      expect(result).toMatchObject({ passed: true, exitCode: 0 });
+      const idle = result.runners?.find((runner) => runner.requests === 3);
+      expect(idle).toMatchObject({ exitCode: 99, note: expect.stringMatching(/no VUs in its segment/) });
+      expect(idle?.crossedAlone).toEqual(expect.arrayContaining(['http_reqs{route:get} count>0']));
+    }, 120_000);
 
-    expect(result.passed).toBe(false);
-    expect(result.exitCode).toBe(107);
-    expect(result.explanation).toMatch(
-      /^2 of 2 runners failed, so the run fails: runner-1 \(segment 0:1\/2\): k6 exit 107: the script threw an error: .*PAGE_LIMIT must be a number/,
-    );
-  }, 120_000);
+    it('fails with exit 99 when the merged data crosses a threshold, naming it', async () => {
+      const result = await runs.crossed;
 
-  it('fails the run naming a runner that dies while the others go on', async () => {
-    const runId = `dies-${Date.now()}`;
-    const running = run('dies', 3, {}, runId);
-    const pid = await pidOf([`RUN_ID=${runId}`, 'RUNNER=runner-2']);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    process.kill(pid, 'SIGKILL');
+      expect(result).toMatchObject({ passed: false, exitCode: 99 });
+      expect(result.thresholdsFailed).toEqual(['http_req_duration{route:get} p(95)<5']);
+      expect(result.explanation).toMatch(
+        /^3 runners merged, exit 99: thresholds crossed over all \d+ requests: http_req_duration\{route:get\} p\(95\)<5 \(p\(95\)=[\d.]+ms\)\.$/,
+      );
+    }, 120_000);
 
-    const result = await running;
+    it('fails the run naming the runner whose k6 could not run the script', async () => {
+      const result = await runs.broken;
 
-    expect(result).toMatchObject({ passed: false, exitCode: 137 });
-    expect(result.explanation).toBe(
-      '1 of 3 runners failed, so the run fails: runner-2 (segment 1/3:2/3): killed by SIGKILL',
-    );
-    expect(result.runners?.filter((r) => r.problem).map((r) => r.name)).toEqual(['runner-2']);
-  }, 120_000);
+      expect(result.passed).toBe(false);
+      expect(result.exitCode).toBe(107);
+      expect(result.explanation).toMatch(
+        /^2 of 2 runners failed, so the run fails: runner-1 \(segment 0:1\/2\): k6 exit 107: the script threw an error: .*PAGE_LIMIT must be a number/,
+      );
+    }, 120_000);
+
+    it('fails the run naming a runner that dies while the others go on', async () => {
+      const result = await runs.dies;
+
+      expect(result).toMatchObject({ passed: false, exitCode: 137 });
+      expect(result.explanation).toBe(
+        '1 of 3 runners failed, so the run fails: runner-2 (segment 1/3:2/3): killed by SIGKILL',
+      );
+      expect(result.runners?.filter((r) => r.problem).map((r) => r.name)).toEqual(['runner-2']);
+      expect(result.runners?.filter((r) => r.name !== 'runner-2').every((r) => r.requests > 3)).toBe(true);
+    }, 120_000);
+  });
 });

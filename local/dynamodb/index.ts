@@ -3,6 +3,7 @@ import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@a
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CannotRunError } from '../../common/cli';
 import dynaliteOptions from '../../containers/dynalite/options.json';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../definitions/local-aws';
 import { connectToEngine, type Engine } from '../../tools/container-engine';
 import { ensureDynaliteImage } from '../../tools/images';
 import { removeOrphanContainers, startDynamoDbContainer } from './container';
@@ -26,15 +27,6 @@ export interface StartDynamoDbOptions {
   /** How the container engine is reached (default: testcontainers); a test describes a machine without one. */
   connect?: typeof connectToEngine;
 }
-
-/** Region and credentials every local DynamoDB client uses (local stand-ins accept any). */
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-export const LOCAL_AWS_ENV = {
-  AWS_REGION: LOCAL_REGION,
-  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-} as const;
 
 const READY_DEADLINE_MS = 30_000;
 

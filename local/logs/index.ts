@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   rmSync,
   writeSync,
 } from 'node:fs';
@@ -112,18 +114,69 @@ export function readLogEvents(options: ReadLogEventsOptions): LogEvent[] {
     if (!file.endsWith('.ndjson')) continue;
     const logStreamName = decodeURIComponent(file.slice(0, -'.ndjson'.length));
     for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
-      if (!line) continue;
-      // A line cut short by a crash mid-write is skipped rather than failing the whole read.
-      let parsed: { timestamp: number; ingestionTime: number; message: string };
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (parsed.timestamp >= start && parsed.timestamp <= end) events.push({ logStreamName, ...parsed });
+      const event = line ? parseStoredLine(line, logStreamName) : undefined;
+      if (event && event.timestamp >= start && event.timestamp <= end) events.push(event);
     }
   }
   return events.sort((a, b) => a.timestamp - b.timestamp);
+}
+
+function parseStoredLine(line: string, logStreamName: string): LogEvent | undefined {
+  // A line cut short by a crash mid-write is skipped rather than failing the whole read.
+  try {
+    const parsed = JSON.parse(line) as { timestamp: number; ingestionTime: number; message: string };
+    return { logStreamName, ...parsed };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LogGroupTail {
+  /** The events appended to any stream of the group since the last call (the first call: all of them). */
+  readNew(): LogEvent[];
+}
+
+/**
+ * Follows one log group of the store as its streams grow: each stream file is read on from the byte
+ * where the last read stopped, and a line still being written waits for its newline. The log
+ * check's polls and the rehearsal's log shipping read only what is new this way.
+ */
+export function tailLogGroup(logGroupName: string, dir = localLogDir()): LogGroupTail {
+  const folder = groupDir(dir, logGroupName);
+  const offsets = new Map<string, number>();
+  return {
+    readNew() {
+      if (!existsSync(folder)) return [];
+      const events: LogEvent[] = [];
+      for (const file of readdirSync(folder)) {
+        if (!file.endsWith('.ndjson')) continue;
+        const logStreamName = decodeURIComponent(file.slice(0, -'.ndjson'.length));
+        const from = offsets.get(file) ?? 0;
+        const chunk = readFrom(join(folder, file), from);
+        const complete = chunk.lastIndexOf(0x0a) + 1;
+        if (complete === 0) continue;
+        offsets.set(file, from + complete);
+        for (const line of chunk.subarray(0, complete).toString('utf8').split('\n')) {
+          const event = line ? parseStoredLine(line, logStreamName) : undefined;
+          if (event) events.push(event);
+        }
+      }
+      return events;
+    },
+  };
+}
+
+function readFrom(path: string, offset: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= offset) return Buffer.alloc(0);
+    const buffer = Buffer.alloc(size - offset);
+    const read = readSync(fd, buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Log groups present in the store. */

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
+import { type DynamoDbCall, itemsReadBy } from './access-patterns';
+import { answerAsDynamoDb, type DynamoDbFault, failCall } from './dynamodb-faults';
 import { CAPACITY_OPERATIONS, iamChecks, READ_OPERATIONS, tableArn } from './dynamodb-requests';
 import type { IamDecision, IamEvaluator } from './iam';
 
@@ -10,7 +11,9 @@ import type { IamDecision, IamEvaluator } from './iam';
  * dynalite that authorizes every request against the role's policies first, and answers a denied
  * one as DynamoDB does. It also asks for `ReturnConsumedCapacity: TOTAL` on calls that did not,
  * counts the capacity units per table, and takes them out of the answer again, so the function
- * sees what it asked for.
+ * sees what it asked for. Each execution environment reaches it on a path of its own
+ * (`/environment/<id>`), so every call is tied to the invocation that made it: its fault, if it
+ * asked for one, and the record of its calls.
  */
 export interface TableCapacity {
   readUnits: number;
@@ -27,12 +30,33 @@ export interface DynamoDbGateway {
   stop(): Promise<void>;
 }
 
+/** What the gateway knows of the invocation a call comes from. */
+export interface CallerInvocation {
+  /** Fail its calls this way instead of passing them on. */
+  fault?: DynamoDbFault;
+  /** Its calls so far, faulted ones included. */
+  calls: DynamoDbCall[];
+}
+
 export interface DynamoDbGatewayOptions {
   /** The real DynamoDB endpoint (DynamoDB Local, dynalite). */
   upstream: string;
   iam: IamEvaluator;
   region: string;
   accountId: string;
+  /** The invocation an environment is running, by the id in its endpoint's path. */
+  invocationOf?: (environmentId: string) => CallerInvocation | undefined;
+}
+
+/** The endpoint an environment is given: the gateway's, with the environment's id as its path. */
+export function environmentEndpoint(gatewayEndpoint: string, environmentId: string): string {
+  return `${gatewayEndpoint}/environment/${environmentId}`;
+}
+
+/** The environment id and the path DynamoDB is sent, from the path a call came on. */
+function splitPath(url: string | undefined): { environmentId?: string; path: string } {
+  const match = /^\/environment\/([0-9a-f]+)(\/.*)?$/u.exec(url ?? '/');
+  return match ? { environmentId: match[1], path: match[2] ?? '/' } : { path: url ?? '/' };
 }
 
 type Json = Record<string, unknown>;
@@ -46,17 +70,6 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function answer(res: ServerResponse, status: number, body: Json): void {
-  const text = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.0',
-    'content-length': text.byteLength,
-    'x-amzn-requestid': randomUUID().replace(/-/gu, '').toUpperCase(),
-    'x-amz-crc32': String(crc32(text)),
-  });
-  res.end(text);
-}
-
 interface CapacityEntry {
   TableName?: string;
   CapacityUnits?: number;
@@ -64,8 +77,10 @@ interface CapacityEntry {
   WriteCapacityUnits?: number;
 }
 
-function count(totals: Map<string, TableCapacity>, operation: string, consumed: unknown): void {
+/** Adds a call's consumed capacity to the totals per table; gives back the call's own. */
+function count(totals: Map<string, TableCapacity>, operation: string, consumed: unknown): TableCapacity {
   const entries = (Array.isArray(consumed) ? consumed : [consumed]) as (CapacityEntry | undefined)[];
+  const call: TableCapacity = { readUnits: 0, writeUnits: 0 };
   for (const entry of entries) {
     if (!entry?.TableName) continue;
     const table = totals.get(entry.TableName) ?? { readUnits: 0, writeUnits: 0 };
@@ -74,8 +89,11 @@ function count(totals: Map<string, TableCapacity>, operation: string, consumed: 
     const write = entry.WriteCapacityUnits ?? (READ_OPERATIONS.has(operation) ? 0 : units);
     table.readUnits += read;
     table.writeUnits += write;
+    call.readUnits += read;
+    call.writeUnits += write;
     totals.set(entry.TableName, table);
   }
+  return call;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
@@ -108,30 +126,37 @@ interface Upstream {
   agent: Agent;
 }
 
-/** Passes a request on upstream; `onAnswer` may rewrite a plain 200 answer before the caller sees it. */
+/** Told what came back: a plain 200 answer to read (and perhaps rewrite), or the status of any other. */
+interface AnswerObserver {
+  read(text: Buffer): Buffer;
+  unread(status: number): void;
+}
+
+/** Passes a request on upstream, on `path`; `observer` hears of the answer before the caller sees it. */
 function forward(
   upstream: Upstream,
   req: IncomingMessage,
   res: ServerResponse,
-  body: Buffer,
-  onAnswer?: (text: Buffer) => Buffer,
+  sent: { body: Buffer; path: string },
+  observer?: AnswerObserver,
 ): void {
   const { url, agent } = upstream;
   const headers = {
     ...endToEndHeaders(req.headers),
     host: url.host,
-    'content-length': String(body.byteLength),
+    'content-length': String(sent.body.byteLength),
   };
   const outgoing = request(
-    { host: url.hostname, port: url.port, path: req.url, method: req.method, headers, agent },
+    { host: url.hostname, port: url.port, path: sent.path, method: req.method, headers, agent },
     async (upstreamRes) => {
-      const plain = !upstreamRes.headers['content-encoding'];
-      if (!onAnswer || upstreamRes.statusCode !== 200 || !plain) {
-        res.writeHead(upstreamRes.statusCode ?? 502, endToEndHeaders(upstreamRes.headers));
+      const status = upstreamRes.statusCode ?? 502;
+      if (!observer || status !== 200 || upstreamRes.headers['content-encoding']) {
+        observer?.unread(status);
+        res.writeHead(status, endToEndHeaders(upstreamRes.headers));
         upstreamRes.pipe(res);
         return;
       }
-      const text = onAnswer(await readAll(upstreamRes));
+      const text = observer.read(await readAll(upstreamRes));
       const out: Record<string, string | string[] | undefined> = {
         ...endToEndHeaders(upstreamRes.headers),
         'content-length': String(text.byteLength),
@@ -141,8 +166,11 @@ function forward(
       res.end(text);
     },
   );
-  outgoing.on('error', () => res.destroy());
-  outgoing.end(body);
+  outgoing.on('error', () => {
+    observer?.unread(0);
+    res.destroy();
+  });
+  outgoing.end(sent.body);
 }
 
 /** What one gateway keeps between requests. */
@@ -153,42 +181,99 @@ interface GatewayState {
   denials: Extract<IamDecision, { allowed: false }>[];
 }
 
-/** Authorizes one DynamoDB call, then forwards it, counting its capacity where it consumes any. */
-async function handle(state: GatewayState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { options, upstream } = state;
-  const raw = await readAll(req);
-  const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-  let body: Json;
+function parseBody(raw: Buffer): Json | undefined {
   try {
-    body = raw.byteLength === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Json);
+    return raw.byteLength === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Json);
   } catch {
+    return undefined;
+  }
+}
+
+/** The call as the record keeps it, before its answer. */
+function newCall(operation: string, body: Json): DynamoDbCall {
+  const indexName = typeof body.IndexName === 'string' ? body.IndexName : undefined;
+  return {
+    operation,
+    ...(indexName ? { indexName } : {}),
+    status: 0,
+    itemsRead: 0,
+    readUnits: 0,
+    writeUnits: 0,
+  };
+}
+
+/**
+ * Passes an authorized call on, asking for its consumed capacity where it consumes any, and notes
+ * in `call` what came back: the status, the items read, the units (also added to the totals).
+ */
+function pass(
+  state: GatewayState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: DynamoDbCall,
+  body: Json,
+  raw: Buffer,
+  path: string,
+): void {
+  const { operation } = call;
+  const capacity = CAPACITY_OPERATIONS.has(operation);
+  const asked = body.ReturnConsumedCapacity !== undefined && body.ReturnConsumedCapacity !== 'NONE';
+  const sent =
+    !capacity || asked ? raw : Buffer.from(JSON.stringify({ ...body, ReturnConsumedCapacity: 'TOTAL' }));
+  forward(
+    state.upstream,
+    req,
+    res,
+    { body: sent, path },
+    {
+      read(text) {
+        call.status = 200;
+        const parsed = JSON.parse(text.toString('utf8')) as Json;
+        call.itemsRead = itemsReadBy(operation, parsed);
+        if (!capacity) return text;
+        Object.assign(call, count(state.totals, operation, parsed.ConsumedCapacity));
+        if (asked) return text;
+        delete parsed.ConsumedCapacity;
+        return Buffer.from(JSON.stringify(parsed));
+      },
+      unread(status) {
+        call.status = status;
+      },
+    },
+  );
+}
+
+/**
+ * Authorizes one DynamoDB call, then fails it as its invocation asked, or passes it on. The
+ * invocation it came from (by its environment's path) gets it in its record.
+ */
+async function handle(state: GatewayState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { options } = state;
+  const raw = await readAll(req);
+  const { environmentId, path } = splitPath(req.url);
+  const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+  const body = parseBody(raw);
+  if (body === undefined) {
     // Not JSON: DynamoDB's own answer for it comes from upstream.
-    forward(upstream, req, res, raw);
+    forward(state.upstream, req, res, { body: raw, path });
     return;
   }
+  const caller = environmentId === undefined ? undefined : options.invocationOf?.(environmentId);
+  const call = newCall(operation, body);
+  caller?.calls.push(call);
   const arnOf = (table: string) => tableArn(table, options.region, options.accountId);
   const decision = await options.iam.authorize(iamChecks(operation, body, arnOf));
   if (!decision.allowed) {
     state.denials.push(decision);
-    answer(res, 400, {
+    call.status = 400;
+    answerAsDynamoDb(res, 400, {
       __type: 'com.amazon.coral.service#AccessDeniedException',
       Message: decision.message,
     });
     return;
   }
-  if (!CAPACITY_OPERATIONS.has(operation)) {
-    forward(upstream, req, res, raw);
-    return;
-  }
-  const asked = body.ReturnConsumedCapacity !== undefined && body.ReturnConsumedCapacity !== 'NONE';
-  const sent = asked ? raw : Buffer.from(JSON.stringify({ ...body, ReturnConsumedCapacity: 'TOTAL' }));
-  forward(upstream, req, res, sent, (text) => {
-    const parsed = JSON.parse(text.toString('utf8')) as Json;
-    count(state.totals, operation, parsed.ConsumedCapacity);
-    if (asked) return text;
-    delete parsed.ConsumedCapacity;
-    return Buffer.from(JSON.stringify(parsed));
-  });
+  if (caller?.fault) call.status = failCall(caller.fault, req, res);
+  else pass(state, req, res, call, body, raw, path);
 }
 
 /** Starts the gateway on a free loopback port. */
@@ -204,7 +289,10 @@ export async function startDynamoDbGateway(options: DynamoDbGatewayOptions): Pro
     handle(state, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent)
-        answer(res, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message });
+        answerAsDynamoDb(res, 500, {
+          __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+          message,
+        });
       else res.destroy();
     });
   });

@@ -24,6 +24,8 @@ export interface EnvironmentSpec {
   config: Omit<RuntimeConfig, 'logStreamName'>;
   /** The function's environment variables (the child sees nothing else). */
   env: Record<string, string>;
+  /** Variables each environment gets its own value of (its DynamoDB endpoint), by its id. */
+  envOf?: (environmentId: string) => Record<string, string>;
   /** Whether `suspend()` stops the process; false only to measure what the signals cost. */
   suspend: boolean;
 }
@@ -34,6 +36,8 @@ export interface EnvironmentEvents {
 }
 
 export interface Environment {
+  /** Its log stream's random part: unique, and names the stream it writes. */
+  readonly id: string;
   readonly child: ChildProcess;
   readonly log: LogStreamWriter;
   /** Resolves the init duration once the function has loaded; rejects when it exits first. */
@@ -70,7 +74,7 @@ function signal(child: ChildProcess, name: NodeJS.Signals): void {
 /** util-linux's setpriv, where there is one (Linux): it gives the environment a parent-death signal. */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
 
-function spawnEnvironment(spec: EnvironmentSpec, logStreamName: string): ChildProcess {
+function spawnEnvironment(spec: EnvironmentSpec, logStreamName: string, id: string): ChildProcess {
   const config: RuntimeConfig = { ...spec.config, logStreamName };
   const node = [spec.nodePath, spec.runtimePath, JSON.stringify(config)];
   // A stopped environment cannot notice that the stage has gone: the kernel kills it when the
@@ -78,7 +82,7 @@ function spawnEnvironment(spec: EnvironmentSpec, logStreamName: string): ChildPr
   const [command, ...args] = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...node] : node;
   const child = trackChild(
     spawn(command as string, args, {
-      env: { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
+      env: { ...spec.env, ...spec.envOf?.(id), AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
       // stdin unused; stdout/stderr for what bypasses the runtime's capture; 3 and 4 the channel.
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     }),
@@ -105,7 +109,8 @@ function captureOutput(child: ChildProcess, log: LogStreamWriter): void {
 
 export function startEnvironment(spec: EnvironmentSpec, events: EnvironmentEvents): Environment {
   const logStreamName = newLogStreamName();
-  const child = spawnEnvironment(spec, logStreamName);
+  const id = logStreamName.slice(logStreamName.lastIndexOf(']') + 1);
+  const child = spawnEnvironment(spec, logStreamName, id);
   const log = openLogStream(spec.config.logGroupName, logStreamName, spec.config.logDir);
   captureOutput(child, log);
   const ready = deferred<number>();
@@ -113,6 +118,7 @@ export function startEnvironment(spec: EnvironmentSpec, events: EnvironmentEvent
   ready.promise.catch(() => undefined);
   let frozen = false;
   const env: Environment = {
+    id,
     child,
     log,
     ready: ready.promise,

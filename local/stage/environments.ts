@@ -45,6 +45,8 @@ export interface PoolStats {
 
 export interface EnvironmentPool {
   invoke(requestId: string, event: APIGatewayProxyEvent, traceId: string): PendingInvocation;
+  /** The request id of the invocation an environment is running, if it is running one. */
+  runningOn(environmentId: string): string | undefined;
   stats(): PoolStats;
   stop(): Promise<void>;
 }
@@ -84,6 +86,10 @@ export function createEnvironmentPool(options: EnvironmentPoolOptions): Environm
   };
   return {
     invoke: (requestId, event, traceId) => enqueue(pool, { requestId, event, traceId }),
+    runningOn(environmentId) {
+      for (const env of pool.environments) if (env.id === environmentId) return env.active?.waiter.requestId;
+      return undefined;
+    },
     stats: () => ({
       environments: pool.environments.size,
       busy: [...pool.environments].filter((env) => env.active).length,

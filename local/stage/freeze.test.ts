@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { waitUntil } from '../../common/wait';
 import { functionSettings } from '../../definitions/function';
 import { runLogCheck } from '../../logcheck';
 import { readLogEvents } from '../logs';
@@ -77,8 +78,6 @@ function windowOf(all: string[], startIndex: number): string[] {
   return all.slice(startIndex, end + 1);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped, Z exited), or `gone`. */
 function processState(pid: number): string {
   if (!existsSync(`/proc/${pid}/stat`)) return 'gone';
@@ -86,19 +85,23 @@ function processState(pid: number): string {
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
 
-async function waitFor(check: () => boolean, timeoutMs = 3000): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(20))
-    if (check()) return true;
-  return check();
+/** Waits until the process is in one of `states`; fails naming the state it stayed in. */
+function untilState(pid: number, states: string[], what: string): Promise<string> {
+  return waitUntil(
+    () => processState(pid),
+    (state) => states.includes(state),
+    { what: `environment ${pid} ${what}`, timeoutMs: 10_000 },
+  );
 }
 
 describe('an environment frozen between invocations', () => {
   it('holds a write left pending at return until that environment is invoked again', async () => {
-    const stage = await start();
+    // Stopped 200 ms after the answer: the write was due after 20, so by then, without the freeze,
+    // it would have happened.
+    const stage = await start({ suspendAfterMs: 200 });
     const file = join(tempDir('freeze-test-data-'), 'store');
     const first = await call(stage, { work: 'timer-write', file, value: 'late', ms: '20' });
-    // The write was due 20 ms after the answer; without the freeze it would have happened by now.
-    await sleep(500);
+    await untilState(first.pid, ['T'], 'to be stopped');
     expect(written(file)).toBe('');
 
     const second = await call(stage, { work: 'read', file, ms: '50' });
@@ -120,7 +123,7 @@ describe('an environment frozen between invocations', () => {
     const file = join(tempDir('freeze-test-data-'), 'store');
     const first = await call(stage, { work: 'timer-write', file, value: 'lost', ms: '20' });
 
-    await sleep(1000);
+    await untilState(first.pid, ['gone', 'Z'], 'to be shut down after 300 ms idle');
     const second = await call(stage, { work: 'read', file });
 
     expect(second.pid).not.toBe(first.pid);
@@ -134,7 +137,7 @@ describe('an environment frozen between invocations', () => {
   it('stops the idle environment process until the next invocation is delivered', async () => {
     const stage = await start();
     const first = await call(stage, { work: 'cleared-timer' });
-    expect(await waitFor(() => processState(first.pid) === 'T')).toBe(true);
+    await expect(untilState(first.pid, ['T'], 'to be stopped')).resolves.toBe('T');
     const second = await call(stage, { work: 'cleared-timer' });
     expect(second.pid).toBe(first.pid);
   });
@@ -152,9 +155,9 @@ describe('an environment frozen between invocations', () => {
     });
     const [line] = (await once(createInterface({ input: owner.stdout as Readable }), 'line')) as [string];
     const pid = Number(line);
-    expect(await waitFor(() => processState(pid) === 'T')).toBe(true);
+    await expect(untilState(pid, ['T'], 'to be stopped')).resolves.toBe('T');
     owner.kill('SIGKILL');
-    expect(await waitFor(() => ['gone', 'Z'].includes(processState(pid)))).toBe(true);
+    await expect(untilState(pid, ['gone', 'Z'], 'to end with its stage')).resolves.toMatch(/^(gone|Z)$/u);
   });
 
   it.each([
@@ -162,15 +165,25 @@ describe('an environment frozen between invocations', () => {
     ['it has been idle for less than suspendAfterMs', { suspendAfterMs: 60_000 }],
   ])('only blocks it, without stopping the process, when %s', async (_name, options) => {
     const stage = await start(options);
+    const control = await start();
     const { pid } = await call(stage, { work: 'cleared-timer' });
-    await sleep(300);
+    // An environment of a default stage, answered after ours, is stopped once the default
+    // suspendAfterMs has passed: by then ours would have been stopped too.
+    const controlPid = (await call(control, { work: 'cleared-timer' })).pid;
+    await untilState(controlPid, ['T'], 'of the default stage to be stopped');
+
     expect(processState(pid)).toBe('S');
   });
 
   it('keeps Duration to the invocation: the time frozen between invocations is not billed', async () => {
-    const stage = await start();
-    await call(stage, { work: 'awaited', file: join(tempDir('freeze-test-data-'), 'store'), value: 'x' });
-    await sleep(400);
+    // Frozen 400 ms (blocked, then stopped) before the second invocation, more than any Duration below.
+    const stage = await start({ suspendAfterMs: 400 });
+    const first = await call(stage, {
+      work: 'awaited',
+      file: join(tempDir('freeze-test-data-'), 'store'),
+      value: 'x',
+    });
+    await untilState(first.pid, ['T'], 'to be stopped');
     await call(stage, { work: 'cleared-timer' });
     const durations = lines(stage)
       .filter((line) => line.startsWith('REPORT'))

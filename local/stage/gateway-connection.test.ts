@@ -3,13 +3,13 @@ import { Agent, createServer, get, type IncomingHttpHeaders, request, type Serve
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_AWS_ENV } from '../../definitions/local-aws';
 import {
   createSeededTable,
   dropTable,
   testClient,
   uniqueTableName,
 } from '../../integration/support/dynamodb';
-import { LOCAL_AWS_ENV } from '../dynamodb';
 import { readLogEvents } from '../logs';
 import { startDynamoDbGateway } from './dynamodb-gateway';
 import { startStage } from './index';

@@ -10,7 +10,15 @@ import { templateFindings } from '../../configcheck/index';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE, INTEGRATION_TIMEOUT_MS } from '../../definitions/api-gateway';
 import { functionSettings, lambdaRuntimeEnvironment } from '../../definitions/function';
 import { ensureRuntimeNode, type RuntimeNode } from '../../tools/runtime-node';
-import { type DynamoDbGateway, startDynamoDbGateway, type TableCapacity } from './dynamodb-gateway';
+import type { RouteAccess } from './access-patterns';
+import { type CallRecords, createCallRecords } from './call-records';
+import { type DynamoDbFault, FAULT_HEADER, parseFault } from './dynamodb-faults';
+import {
+  type DynamoDbGateway,
+  environmentEndpoint,
+  startDynamoDbGateway,
+  type TableCapacity,
+} from './dynamodb-gateway';
 import {
   createEnvironmentPool,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -71,6 +79,11 @@ export interface StartStageOptions {
   suspendAfterMs?: number;
   /** Shut an environment down after this long without an invocation (default 5 minutes). */
   idleTimeoutMs?: number;
+  /**
+   * Honour `x-harness-fault: <fault>` on a request: every DynamoDB call of its invocation fails
+   * that way (local/stage/dynamodb-faults.ts) and none reaches the table. Default false.
+   */
+  faultInjection?: boolean;
 }
 
 export interface RunningStage {
@@ -91,6 +104,10 @@ export interface RunningStage {
   consumedCapacity(): Record<string, TableCapacity>;
   /** The function's DynamoDB calls the role's policies denied. */
   deniedCalls(): Extract<IamDecision, { allowed: false }>[];
+  /** The function's DynamoDB calls per route (invocations that asked for a fault left out). */
+  accessPatterns(): RouteAccess[];
+  /** The function's timeout, from the template. */
+  functionTimeoutSeconds: number;
   stop(): Promise<void>;
 }
 
@@ -174,6 +191,9 @@ interface StageParts {
   gateway: DynamoDbGateway | undefined;
   findings: string[];
   runtimeNode: RuntimeNode;
+  calls: CallRecords;
+  /** Set once the pool exists: which invocation an environment runs. */
+  pool?: EnvironmentPool;
 }
 
 function bundleDirOf(options: StartStageOptions, handler: string): string {
@@ -201,12 +221,19 @@ async function loadTemplate(options: StartStageOptions): Promise<StageTemplate> 
 async function startGateway(
   options: StartStageOptions,
   template: StageTemplate,
+  calls: CallRecords,
 ): Promise<DynamoDbGateway | undefined> {
   const upstream = options.env.DYNAMODB_ENDPOINT;
   if (!upstream || options.enforceIam === false) return undefined;
   const iam = createIamEvaluator(template.policies, template);
   template.notes.push(...iam.notes);
-  return startDynamoDbGateway({ upstream, iam, region: template.region, accountId: template.accountId });
+  return startDynamoDbGateway({
+    upstream,
+    iam,
+    region: template.region,
+    accountId: template.accountId,
+    invocationOf: calls.invocationOf,
+  });
 }
 
 /** What the function sees: the template's variables, the local stand-ins', and what Lambda's runtime sets. */
@@ -241,6 +268,7 @@ async function createPool(
 ): Promise<EnvironmentPool> {
   const fn = parts.template.function;
   const env = functionEnvironment(parts, options);
+  const gateway = parts.gateway;
   return createEnvironmentPool({
     nodePath: parts.runtimeNode.path,
     runtimePath: await ensureRuntimeBundle(),
@@ -255,6 +283,10 @@ async function createPool(
       logDir,
     },
     env,
+    // Each environment reaches the gateway on a path of its own: its calls are tied to its invocation.
+    ...(gateway
+      ? { envOf: (id: string) => ({ DYNAMODB_ENDPOINT: environmentEndpoint(gateway.endpoint, id) }) }
+      : {}),
     ...concurrencyOf(options),
     timeoutSeconds: options.functionTimeoutSeconds ?? fn.timeoutSeconds,
     suspend: options.suspend ?? true,
@@ -266,28 +298,46 @@ async function createPool(
 interface RequestContext {
   router: Router;
   pool: EnvironmentPool;
+  calls: CallRecords;
+  faultInjection: boolean;
   stage: string;
   integrationTimeoutMs: number;
   port(): number;
 }
 
-/** Hands the event to the function and waits at most API Gateway's integration timeout. */
+/**
+ * Hands the event to the function and waits at most API Gateway's integration timeout for its
+ * answer. The invocation's DynamoDB calls are tracked until its outcome, however late that is.
+ */
 async function invokeFunction(
   ctx: RequestContext,
   event: ReturnType<typeof buildProxyEvent>,
   traceId: string,
-) {
+  fault: DynamoDbFault | undefined,
+): Promise<HttpAnswer | 'integration-timeout'> {
   // The Lambda request id differs from API Gateway's, as in AWS.
-  const pending = ctx.pool.invoke(randomUUID(), event, traceId);
+  const requestId = randomUUID();
+  ctx.calls.begin(requestId, fault);
+  const pending = ctx.pool.invoke(requestId, event, traceId);
+  const answered = pending.outcome.then((outcome) => {
+    const answer = answerFor(outcome);
+    ctx.calls.end(requestId, event, answer);
+    return answer;
+  });
   let integrationTimer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'integration-timeout'>((resolveTimeout) => {
     integrationTimer = setTimeout(() => resolveTimeout('integration-timeout'), ctx.integrationTimeoutMs);
   });
-  const outcome = await Promise.race([pending.outcome, timedOut]);
+  const outcome = await Promise.race([answered, timedOut]);
   clearTimeout(integrationTimer);
   // API Gateway stops waiting at 29 s and answers 504; the function runs on to its own end.
   if (outcome === 'integration-timeout') pending.cancel();
   return outcome;
+}
+
+/** The fault a request asks for, when the stage honours faults; an Error for one it does not know. */
+function faultOf(ctx: RequestContext, req: IncomingMessage): DynamoDbFault | Error | undefined {
+  return ctx.faultInjection ? parseFault(req.headers[FAULT_HEADER]) : undefined;
 }
 
 /** Answers what API Gateway answers itself (unknown route, preflight, too large); else the request to invoke with. */
@@ -348,6 +398,15 @@ async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: Ser
   const ids = { requestId, apigwId: apigwId() };
   const admitted = await admit(ctx, req, res, ids);
   if (!admitted) return;
+  const fault = faultOf(ctx, req);
+  if (fault instanceof Error) {
+    const body = Buffer.from(JSON.stringify({ message: fault.message }));
+    send(
+      res,
+      withGatewayHeaders({ statusCode: 400, headers: ['content-type', 'application/json'], body }, ids),
+    );
+    return;
+  }
   const traceId = newTraceId(requestTimeEpoch);
   const event = buildProxyEvent(admitted.request, {
     stage: ctx.stage,
@@ -360,10 +419,10 @@ async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: Ser
     accountId: LOCAL_ACCOUNT_ID,
     resourceId: resourceIdOf(admitted.match.resource),
   });
-  const outcome = await invokeFunction(ctx, event, traceId);
-  if (outcome === 'integration-timeout')
+  const answer = await invokeFunction(ctx, event, traceId, fault);
+  if (answer === 'integration-timeout')
     send(res, withGatewayHeaders(gatewayError('integrationTimeout'), ids));
-  else send(res, withGatewayHeaders(answerFor(outcome), { ...ids, traceId }));
+  else send(res, withGatewayHeaders(answer, { ...ids, traceId }));
 }
 
 async function prepare(options: StartStageOptions): Promise<StageParts> {
@@ -376,8 +435,20 @@ async function prepare(options: StartStageOptions): Promise<StageParts> {
   const findings = templateFindings(template.path, bundleDir);
   // The runtime's Node major, from the template's Runtime (nodejs22.x → Node 22).
   const runtimeNode = await ensureRuntimeNode(template.function.runtime);
-  const gateway = await startGateway(options, template);
-  return { stage, bundleDir, template, gateway, findings, runtimeNode };
+  const parts: StageParts = {
+    stage,
+    bundleDir,
+    template,
+    gateway: undefined,
+    findings,
+    runtimeNode,
+    calls: createCallRecords(
+      template.tables.flatMap((table) => table.partitionKeys),
+      () => parts.pool?.runningOn,
+    ),
+  };
+  parts.gateway = await startGateway(options, template, parts.calls);
+  return parts;
 }
 
 /**
@@ -393,10 +464,13 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     await parts.gateway?.stop();
     throw error;
   });
+  parts.pool = pool;
   let port = 0;
   const ctx: RequestContext = {
     router: createRouter(parts.template.routes, new Set(parts.template.preflightResources)),
     pool,
+    calls: parts.calls,
+    faultInjection: options.faultInjection ?? false,
     stage: parts.stage,
     integrationTimeoutMs: options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
     port: () => port,
@@ -440,6 +514,8 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     findings: parts.findings,
     consumedCapacity: () => parts.gateway?.consumedCapacity() ?? {},
     deniedCalls: () => parts.gateway?.denied() ?? [],
+    accessPatterns: () => parts.calls.accessPatterns(),
+    functionTimeoutSeconds: options.functionTimeoutSeconds ?? parts.template.function.timeoutSeconds,
     stop() {
       stopping ??= stopAll();
       return stopping;

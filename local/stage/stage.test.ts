@@ -3,6 +3,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CannotRunError, UsageError } from '../../common/cli';
+import { waitUntil } from '../../common/wait';
 import { type LogEvent, readLogEvents } from '../logs';
 import { runStage } from './cli';
 import { type RunningStage, startStage } from './index';
@@ -51,13 +52,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return check();
+/** Waits until every pid has exited; fails naming those still alive. */
+function untilGone(pids: number[]): Promise<number[]> {
+  return waitUntil(
+    () => pids.filter(isAlive),
+    (alive) => alive.length === 0,
+    { what: `processes ${pids.join(', ')} to exit`, timeoutMs: 10_000 },
+  );
 }
 
 describe('the local stage with purpose-built functions', () => {
@@ -398,7 +399,7 @@ describe('the local stage limits and lifecycle', () => {
     expect(crashed.status).toBe(502);
     expect(queued.status).toBe(200);
     expect(after.pid).not.toBe(before.pid);
-    expect(await waitUntil(() => !isAlive(before.pid))).toBe(true);
+    await expect(untilGone([before.pid])).resolves.toEqual([]);
     expect(
       messages(logDir).some((line) =>
         /^RequestId: \S+ Error: Runtime exited with error: exit status 1\nRuntime\.ExitError$/u.test(line),
@@ -418,7 +419,12 @@ describe('the local stage limits and lifecycle', () => {
     // Warm the one environment so the slow request holds it as soon as it is sent.
     await fetch(`${stage.url}/pets`).then((r) => r.text());
     const slow = fetch(`${stage.url}/pets?fault=sleep&ms=1500`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Its START line: the one environment is busy with it.
+    await waitUntil(
+      () => messages(stage.logDir).filter((line) => line.startsWith('START RequestId:')).length,
+      (starts) => starts === 2,
+      { what: 'the slow invocation to start', timeoutMs: 10_000 },
+    );
     const throttled = await fetch(`${stage.url}/pets`);
     expect(throttled.status).toBe(500);
     expect(await throttled.json()).toEqual({ message: 'Internal server error' });
@@ -464,7 +470,7 @@ describe('the local stage limits and lifecycle', () => {
     );
     expect(pids.every(isAlive)).toBe(true);
     await stage.stop();
-    expect(await waitUntil(() => pids.every((pid) => !isAlive(pid)))).toBe(true);
+    await expect(untilGone(pids)).resolves.toEqual([]);
     await expect(fetch(`${stage.url}/pets`)).rejects.toThrow();
   });
 });
@@ -489,9 +495,12 @@ describe('npm run stage flags', () => {
     let status = 0;
     // Stands in for Ctrl-C: resolves once the printed URL has served the seed pets.
     const until = async () => {
-      while (!printed.some((line) => line.startsWith('Stage:')))
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      const url = /Stage:\s+(\S+)/u.exec(printed.find((line) => line.startsWith('Stage:')) ?? '')?.[1] ?? '';
+      const stageLine = await waitUntil(
+        () => printed.find((line) => line.startsWith('Stage:')),
+        (line) => line !== undefined,
+        { what: 'the Stage: line', timeoutMs: 60_000 },
+      );
+      const url = /Stage:\s+(\S+)/u.exec(stageLine ?? '')?.[1] ?? '';
       const response = await fetch(`${url}/pets`);
       status = response.status;
       expect(((await response.json()) as unknown[]).length).toBe(20);

@@ -61,6 +61,8 @@ describe('the synthesized template as the stage reads it', () => {
         localName: 'local-pets',
         arn: 'arn:aws:dynamodb:us-east-1:000000000000:table/local-pets',
         indexes: ['type-index'],
+        // The table's partition key and the type index's: what a key condition can name.
+        partitionKeys: ['id', 'type'],
       }),
     ]);
     expect(template.notes).toEqual([]);

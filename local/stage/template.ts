@@ -39,6 +39,8 @@ export interface StageTable {
   localName: string;
   arn: string;
   indexes: string[];
+  /** The partition keys of the table and of each index: what a key condition can name. */
+  partitionKeys: string[];
 }
 
 export interface StageTemplate {
@@ -175,16 +177,27 @@ function readRoutes(resources: Resources, functionId: string, notes: string[]) {
   return { routes, preflightResources };
 }
 
+type KeySchema = { AttributeName: string; KeyType: string }[] | undefined;
+
+function partitionKeyOf(keys: KeySchema): string[] {
+  return (keys ?? []).filter((key) => key.KeyType === 'HASH').map((key) => key.AttributeName);
+}
+
 function readTables(ctx: ResolveContext): StageTable[] {
   return logicalIdsOf(ctx.resources, 'AWS::DynamoDB::Table').map((logicalId) => {
-    const indexes = (ctx.resources[logicalId]?.Properties?.GlobalSecondaryIndexes ?? []) as {
-      IndexName: string;
-    }[];
+    const props = ctx.resources[logicalId]?.Properties ?? {};
+    const indexes = (props.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema?: KeySchema }[];
     return {
       logicalId,
       localName: resolveString({ Ref: logicalId }, ctx),
       arn: resolveString({ 'Fn::GetAtt': [logicalId, 'Arn'] }, ctx),
       indexes: indexes.map((index) => index.IndexName),
+      partitionKeys: [
+        ...new Set([
+          ...partitionKeyOf(props.KeySchema as KeySchema),
+          ...indexes.flatMap((index) => partitionKeyOf(index.KeySchema)),
+        ]),
+      ],
     };
   });
 }

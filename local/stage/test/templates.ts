@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_AWS_ENV } from '../../dynamodb';
+import { LOCAL_AWS_ENV } from '../../../definitions/local-aws';
 import { type RunningStage, startStage } from '../index';
 import { TEMPLATE_PATH } from '../synth';
 
