@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseBaseUrl } from './url';
 
 /** A wrong flag or value: the CLI says which and exits 2. */
 export class UsageError extends Error {
@@ -125,6 +126,19 @@ export function choiceFlag<T extends string>(
     throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
   }
   return raw as T;
+}
+
+/**
+ * A base URL flag (`--base-url`, `--endpoint`) under common/url.ts's one rule, trailing slashes
+ * dropped; undefined when absent, a UsageError naming the flag when it is not a base URL.
+ */
+export function baseUrlFlag(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = parseBaseUrl(raw);
+  if ('problem' in parsed) {
+    throw new UsageError(`--${name} must be an http(s) URL, got '${raw}' (it ${parsed.problem})`);
+  }
+  return parsed.url;
 }
 
 /**

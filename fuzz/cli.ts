@@ -1,4 +1,12 @@
-import { type CommandSpec, type FlagSpec, intFlag, parseFlags, runIdFlag, UsageError } from '../common/cli';
+import {
+  baseUrlFlag,
+  type CommandSpec,
+  type FlagSpec,
+  intFlag,
+  parseFlags,
+  runIdFlag,
+  UsageError,
+} from '../common/cli';
 import { newRunId } from '../common/paths';
 import { withStep } from '../common/progress';
 import { startLocalApi } from '../local/index';
@@ -53,10 +61,7 @@ function printResult(runId: string, result: FuzzResult): void {
 export async function main(argv: string[]): Promise<number> {
   const flags = parseFlags(spec, argv);
   if (!flags) return 0;
-  const baseUrl = flags['base-url'];
-  if (baseUrl !== undefined && !/^https?:\/\/[^/]+/u.test(baseUrl)) {
-    throw new UsageError(`--base-url must be an http(s) URL, got '${baseUrl}'`);
-  }
+  const baseUrl = baseUrlFlag('base-url', flags['base-url']);
   const maxTimeSeconds = intFlag('time', flags.time, DEFAULT_FUZZ_SECONDS, 1, 86_400);
   const runId = runIdFlag(flags['run-id'], newRunId);
   if (flags.seed !== undefined && !/^\d{1,40}$/u.test(flags.seed)) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CannotRunError } from '../common/cli';
+import { parseBaseUrl } from '../common/url';
 import { OUTPUT_KEYS, type OutputKey } from './names';
 
 /** The file `npm run deploy` writes (`cdk deploy --outputs-file`), relative to the project root. */
@@ -62,23 +63,11 @@ export function parseStackOutputs(
   };
 }
 
-/** The ApiUrl without its trailing slash; anything but an http(s) URL is refused with the reason. */
+/** The ApiUrl under common/url.ts's rule (its trailing slash dropped); anything else is refused with the reason. */
 function stageUrl(raw: string, source: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new CannotRunError(`${source}: ApiUrl '${raw}' is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new CannotRunError(`${source}: ApiUrl '${raw}' is not an http(s) URL`);
-  }
-  if (url.search || url.hash) {
-    throw new CannotRunError(
-      `${source}: ApiUrl '${raw}' carries a query or fragment; a stage URL has neither`,
-    );
-  }
-  return raw.replace(/\/+$/, '');
+  const parsed = parseBaseUrl(raw);
+  if ('problem' in parsed) throw new CannotRunError(`${source}: ApiUrl '${raw}' ${parsed.problem}`);
+  return parsed.url;
 }
 
 /** Reads `cdk-outputs.json` (or `file`) as written by `npm run deploy`. */

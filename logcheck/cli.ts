@@ -1,5 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { type CommandSpec, choiceFlag, intFlag, parseFlags, runIdFlag, UsageError } from '../common/cli';
+import {
+  baseUrlFlag,
+  type CommandSpec,
+  choiceFlag,
+  intFlag,
+  parseFlags,
+  runIdFlag,
+  UsageError,
+} from '../common/cli';
 import { reportsDir } from '../common/paths';
 import { withStep } from '../common/progress';
 import { functionSettings } from '../definitions/function';
@@ -193,9 +201,7 @@ export async function main(argv: string[]): Promise<number> {
   if (source === 'cloudwatch' && values['log-dir']) {
     throw new UsageError('--log-dir applies to --source local only');
   }
-  if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
-    throw new UsageError(`--endpoint must be an http(s) URL, got '${values.endpoint}'`);
-  }
+  const endpoint = baseUrlFlag('endpoint', values.endpoint);
   const budgets: Budgets = { ...DEFAULT_BUDGETS, ...parseBudgetFlags(values) };
   const expectRequests =
     values['expect-requests'] === undefined
@@ -220,7 +226,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['log-group'] ? { logGroupName: values['log-group'] } : {}),
       ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),
       ...(values.region ? { region: values.region } : {}),
-      ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+      ...(endpoint ? { endpoint } : {}),
       ...(waitMs === undefined ? {} : { waitMs }),
       budgets,
       reportsDir: reports,

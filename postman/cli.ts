@@ -1,4 +1,5 @@
 import {
+  baseUrlFlag,
   type CommandSpec,
   choiceFlag,
   type FlagSpec,
@@ -37,12 +38,9 @@ const spec = {
 export async function main(argv: string[]): Promise<number> {
   const flags = parseFlags(spec, argv);
   if (!flags) return 0;
-  const baseUrl = flags['base-url'];
+  const baseUrl = baseUrlFlag('base-url', flags['base-url']);
   if (!baseUrl)
     throw new UsageError(`${spec.name}: --base-url is required (e.g. http://127.0.0.1:3000/default)`);
-  if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
-    throw new UsageError(`--base-url must be an http(s) URL, got '${baseUrl}'`);
-  }
   const runId = runIdFlag(flags['run-id'], newRunId);
   const result = await runNewman({
     baseUrl,

@@ -16,6 +16,7 @@ import {
 import type { Response } from 'postman-collection';
 import { reportsDir as defaultReportsDir } from '../common/paths';
 import { type Step, startStep } from '../common/progress';
+import { withoutTrailingSlash } from '../common/url';
 import type { PostmanCollection } from './build-collection';
 import { COLLECTION_PATH, ENVIRONMENT_PATHS, type EnvironmentName, GATEWAY_FOLDER } from './collection-files';
 
@@ -96,7 +97,7 @@ function runOptions(options: NewmanOptions, reports: ReturnType<typeof reportPat
     collection: COLLECTION_PATH,
     environment: ENVIRONMENT_PATHS[options.env ?? 'local'],
     envVar: [
-      { key: 'baseUrl', value: options.baseUrl.replace(/\/+$/, '') },
+      { key: 'baseUrl', value: withoutTrailingSlash(options.baseUrl) },
       { key: 'runId', value: options.runId },
     ],
     reporters: options.quiet ? ['junit', 'htmlextra'] : ['cli', 'junit', 'htmlextra'],

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CannotRunError, type CommandSpec, intFlag, parseFlags } from '../common/cli';
+import { baseUrlFlag, CannotRunError, type CommandSpec, intFlag, parseFlags } from '../common/cli';
 import { startStep } from '../common/progress';
 import { DEFAULT_TABLE_NAME } from '../definitions/table';
 import { InvalidSeedFile, type SeedSummary, seedTable } from './index';
@@ -55,10 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   const parsed = parseFlags(spec, argv);
   if (!parsed) return 0;
   const generate = intFlag('generate', parsed.generate, 0, 0, 10_000_000);
-  const endpoint = parsed.endpoint ?? (process.env.DYNAMODB_ENDPOINT || undefined);
-  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
-    throw new CannotRunError(`--endpoint must be a URL such as http://127.0.0.1:8000, got '${endpoint}'`);
-  }
+  const endpoint = baseUrlFlag('endpoint', parsed.endpoint ?? (process.env.DYNAMODB_ENDPOINT || undefined));
   if (!endpoint && parsed.reset && !parsed.yes) {
     throw new CannotRunError(
       `--reset without --endpoint would delete every item of the AWS table '${parsed.table ?? DEFAULT_TABLE_NAME}'. ` +

@@ -1,5 +1,13 @@
 import { relative } from 'node:path';
-import { type CommandSpec, choiceFlag, intFlag, parseFlags, runIdFlag, UsageError } from '../../common/cli';
+import {
+  baseUrlFlag,
+  type CommandSpec,
+  choiceFlag,
+  intFlag,
+  parseFlags,
+  runIdFlag,
+  UsageError,
+} from '../../common/cli';
 import { reportsDir as defaultReportsDir, newRunId } from '../../common/paths';
 import { collectRun } from './collect';
 import { LOAD_PROFILES, type LoadProfile, type LoadResult, MAX_RUNNERS, runLoad } from './index';
@@ -70,19 +78,12 @@ export function splitEmit(argv: string[]): { argv: string[]; emitDir?: string } 
   return { argv: [...argv.slice(0, dirAt), ...argv.slice(dirAt + 1)], emitDir: dir };
 }
 
-function parseBaseUrl(raw: string | undefined): string {
-  if (raw === undefined)
+function requiredBaseUrl(raw: string | undefined): string {
+  const baseUrl = baseUrlFlag('base-url', raw);
+  if (baseUrl === undefined) {
     throw new UsageError('--base-url is required, e.g. --base-url http://127.0.0.1:3000/default');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--base-url must be an http(s) URL, got '${raw}'`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--base-url must be an http(s) URL, got '${raw}'`);
-  }
-  return raw.replace(/\/+$/, '');
+  return baseUrl;
 }
 
 function ms(value: number): string {
@@ -129,7 +130,7 @@ async function emit(parsed: Parsed, emitDir: string, profile: LoadProfile, runId
   choiceFlag('emit', parsed.emit, EMIT_KINDS, 'k6-operator');
   const runners = intFlag('runners', parsed.runners, 1, 1, MAX_RUNNERS);
   const files = await emitK6Operator({
-    baseUrl: parseBaseUrl(parsed['base-url']),
+    baseUrl: requiredBaseUrl(parsed['base-url']),
     runId,
     profile,
     env: parseEnvPairs(parsed.env),
@@ -175,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   } else {
     result = await runLoad({
-      baseUrl: parseBaseUrl(parsed['base-url']),
+      baseUrl: requiredBaseUrl(parsed['base-url']),
       profile,
       runId,
       reportsDir: parsed['reports-dir'],
