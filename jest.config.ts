@@ -8,6 +8,7 @@ import type { Config } from 'jest';
  * `npm test` (tools/jest-projects.test.ts holds the tree to these rules).
  */
 export const TEST_FOLDERS = [
+  'access',
   'build',
   'common',
   'compare',

@@ -148,7 +148,10 @@ export const LAYERS = [
   { layer: 'tools', folders: ['tools'] },
   { layer: 'api', folders: ['handler', 'contract', 'build', 'infra', 'configcheck'] },
   { layer: 'local environment', folders: ['local', 'seed'] },
-  { layer: 'checks', folders: ['postman', 'load', 'fuzz', 'faults', 'logcheck', 'compare', 'cost'] },
+  {
+    layer: 'checks',
+    folders: ['postman', 'load', 'fuzz', 'faults', 'access', 'logcheck', 'compare', 'cost'],
+  },
   { layer: 'harness', folders: ['harness'] },
   /** What only runs the others: test suites, benchmarks, the jest and Stryker configurations. */
   { layer: 'beside', folders: ['integration', 'bench', 'mutation', '.'] },

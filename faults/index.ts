@@ -149,7 +149,7 @@ async function runProbes(
   const quick = pairs.filter((pair) => pair.fault !== 'hang').map((pair) => probe(pair.request, pair.fault));
   const [hungOutcomes, quickOutcomes] = await Promise.all([
     Promise.all(hung),
-    inParallel(quick, options.parallel ?? 4),
+    inParallel(quick, options.parallel ?? 3),
   ]);
   return [...quickOutcomes, ...hungOutcomes];
 }

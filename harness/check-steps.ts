@@ -3,7 +3,7 @@ import { PROJECT_ROOT } from '../common/paths';
 import { overProvisionedMemory } from '../configcheck/rules';
 import { functionSettings } from '../definitions/function';
 import { plural } from './format';
-import type { ApiUnderTest, CheckWork, RunContext } from './run-context';
+import { type ApiUnderTest, type CheckWork, found, type RunContext } from './run-context';
 
 /**
  * The checks of a run: each judges the API the setup found (ApiUnderTest) and hands back the
@@ -56,6 +56,36 @@ export const runFuzzStep: CheckWork = async (run, api, progress) => {
   const result = await fuzz.runFuzz({ ...requestOptions(run, api), maxTimeSeconds: RUN_FUZZ_SECONDS });
   run.fuzz = result;
   return { value: result, passed: result.passed, detail: fuzz.fuzzLine(result) };
+};
+
+/**
+ * The fault round: every route while the stage fails its DynamoDB calls on request (throttling, an
+ * outage, a hung call, an error that is not transient), each answer judged, the table left as it
+ * was. Its requests carry `<run-id>.faults`: their ERROR lines are expected, and the log check
+ * leaves them out.
+ */
+export const runFaultRoundStep: CheckWork = async (run, api, progress) => {
+  const { options, parts } = run;
+  const faults = parts.faults();
+  const injection = found(api.faultInjection, 'stage that fails DynamoDB calls on request');
+  const result = await faults.runFaultRound({
+    baseUrl: api.baseUrl,
+    runId: options.runId,
+    functionTimeoutMs: injection.functionTimeoutSeconds * 1000,
+    reportsDir: options.reportsDir,
+    onProgress: (line) => progress.update(line),
+  });
+  run.faults = result;
+  return { value: result, passed: result.passed, detail: faults.faultRoundLine(result) };
+};
+
+/** The function's DynamoDB calls per route, over every request of the run so far, judged by rule. */
+export const checkAccessPatterns: CheckWork = async (run, api) => {
+  const access = run.parts.access();
+  const routes = found(api.accessPatterns, "stage's record of DynamoDB calls")();
+  const result = access.judgeAccessPatterns(routes);
+  run.access = result;
+  return { value: result, passed: result.passed, detail: access.accessLine(result) };
 };
 
 /**

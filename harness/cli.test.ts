@@ -98,6 +98,8 @@ describe('pets-harness run exits 2 when it cannot run', () => {
         ['newman', 'skipped'],
         ['load', 'skipped'],
         ['fuzz', 'skipped'],
+        ['faults', 'skipped'],
+        ['access', 'skipped'],
         ['logcheck', 'skipped'],
         ['baseline', 'skipped'],
       ]);

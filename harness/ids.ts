@@ -20,6 +20,8 @@ export const STEP_IDS = [
   'newman',
   'load',
   'fuzz',
+  'faults',
+  'access',
   'logcheck',
   'baseline',
 ] as const;

@@ -7,6 +7,8 @@ export interface HarnessParts {
   newman: () => typeof import('../postman/newman');
   load: () => typeof import('../load/runner/index');
   fuzz: () => typeof import('../fuzz/index');
+  faults: () => typeof import('../faults/index');
+  access: () => typeof import('../access/index');
   logCheck: () => typeof import('../logcheck/index');
   seed: () => typeof import('../seed/index');
   localApi: () => typeof import('../local/index');
@@ -24,6 +26,8 @@ export function lazyParts(): HarnessParts {
     newman: () => require('../postman/newman'),
     load: () => require('../load/runner/index'),
     fuzz: () => require('../fuzz/index'),
+    faults: () => require('../faults/index'),
+    access: () => require('../access/index'),
     logCheck: () => require('../logcheck/index'),
     seed: () => require('../seed/index'),
     localApi: () => require('../local/index'),

@@ -165,9 +165,15 @@ describe('a run against a deployed stack (--target aws)', () => {
       ['newman', 'passed'],
       ['load', 'passed'],
       ['fuzz', 'passed'],
+      // A deployed stack's DynamoDB calls pass no gateway of ours: nothing to inject faults into or see.
+      ['faults', 'skipped'],
+      ['access', 'skipped'],
       ['logcheck', 'passed'],
       ['baseline', 'passed'],
     ]);
+    expect(summary.steps.find((step) => step.id === 'faults')?.detail).toBe(
+      "a deployed stack's DynamoDB calls pass no gateway of ours: injecting faults needs the local stage (local, rehearsal)",
+    );
     expect(summary.environment).toMatchObject({
       baseUrl: API_URL,
       stackName: 'PetsStack-pr-7',
@@ -246,6 +252,8 @@ describe('a run against a deployed stack (--target aws)', () => {
     expect(summary.steps.filter((step) => step.verdict === 'skipped').map((step) => step.id)).toEqual([
       'tools',
       'load',
+      'faults',
+      'access',
     ]);
   });
 

@@ -101,6 +101,8 @@ function collectReports(state: RunContext): Record<string, string> {
   add('newman', state.newman?.reports);
   add('k6', state.load?.reports);
   add('fuzz', state.fuzz?.reports);
+  if (state.faults)
+    reports.faults = relative(state.options.reportsDir, state.faults.report) || state.faults.report;
   if (state.logCheck) reports.logcheck = 'logcheck.json';
   return reports;
 }
@@ -180,7 +182,14 @@ function judge(records: StepRecord[], ending: Ending, signal: NodeJS.Signals | u
 
 /** The summary's `environment` section: the harness's host and what the setup found. */
 function runFacts(options: RunOptions, facts: SetupFacts): RunFacts {
-  const { dynamoDb, bundleDir: _bundleDir, consumedCapacity: _consumedCapacity, ...found } = facts;
+  const {
+    dynamoDb,
+    bundleDir: _bundleDir,
+    consumedCapacity: _consumedCapacity,
+    accessPatterns: _accessPatterns,
+    faultInjection: _faultInjection,
+    ...found
+  } = facts;
   return {
     nodeVersion: process.version,
     platform: `${process.platform} ${process.arch}`,
@@ -218,6 +227,8 @@ function summarize(
     ...(run.newman ? { newman: run.newman } : {}),
     ...(run.load ? { load: run.load } : {}),
     ...(run.fuzz ? { fuzz: run.fuzz } : {}),
+    ...(run.faults ? { faults: run.faults } : {}),
+    ...(run.access ? { access: run.access } : {}),
     ...(run.logCheck ? { logCheck: run.logCheck } : {}),
     ...(run.budgets ? { budgets: run.budgets } : {}),
     ...(run.comparison

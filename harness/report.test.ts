@@ -12,7 +12,9 @@ import {
 } from './report';
 import type { RunSummary } from './results';
 import {
+  accessResult,
   failedRunSummary,
+  faultRoundResult,
   loadResult,
   logCheckResult,
   newmanResult,
@@ -165,6 +167,48 @@ describe('the report page', () => {
     expect(html).toContain('<div class="value">8 ms</div><div class="label">slowest route p95</div>');
   });
 
+  it('grids every route against every fault, marks a wrong answer with its problems, and says what became of the table', () => {
+    const round = faultRoundResult();
+    const wrong = {
+      ...(round.probes[0] as (typeof round.probes)[number]),
+      status: 500,
+      problems: ['answered 500, not 503'],
+    };
+    const html = renderReportHtml(
+      runSummary({ faults: { ...round, passed: false, probes: [wrong, ...round.probes.slice(1)] } }),
+    );
+
+    expect(tagWith(html, 'id="faults"')).toContain('data-verdict="failed"');
+    expect(html.match(/<td class="num[^"]*" data-verdict="[a-z]+"/g)).toHaveLength(4);
+    expect(tagWith(html, 'data-verdict="failed" title=')).toContain('title="answered 500, not 503"');
+    expect(html).toContain('<strong>GET /pets</strong> with DynamoDB <code>throttling</code>');
+    expect(html).toContain('left the table as it found it (20 pets before and after, read through the API)');
+  });
+
+  it('tabulates the DynamoDB calls per route and marks a route the rules found', () => {
+    const access = accessResult();
+    const finding = {
+      route: 'GET /pets?type=',
+      rule: 'scan-with-key' as const,
+      message: 'GET /pets?type=: 10 Scan calls',
+    };
+    const html = renderReportHtml(runSummary({ access: { ...access, passed: false, findings: [finding] } }));
+
+    expect(tagWith(html, 'id="access"')).toContain('data-verdict="failed"');
+    expect(html).toContain('<li><strong>scan-with-key</strong>: GET /pets?type=: 10 Scan calls</li>');
+    expect(html).toContain('<tr class="over"><td><code>GET /pets?type=</code></td>');
+    expect(html).toContain(
+      '<td>Query type-index ×10</td><td class="num">60 / 60<span class="sub">1.00 per item returned</span>',
+    );
+  });
+
+  it('says the DynamoDB sections did not run when the target gave them nothing to judge', () => {
+    const html = renderReportHtml(runSummary());
+
+    expect(html).toContain('The fault round did not run in this run.');
+    expect(html).toContain('The access patterns were not judged in this run.');
+  });
+
   it('links every raw report by its relative path', () => {
     const html = renderReportHtml(runSummary());
 
@@ -203,6 +247,14 @@ describe('the report page', () => {
       }),
       reports: { [evil]: 'javascript:alert(3)', 'evil-path': '../"><script>x</script>' },
       warnings: [evil],
+      faults: faultRoundResult({
+        probes: faultRoundResult().probes.map((probe) => ({ ...probe, route: evil, problems: [evil] })),
+        table: { petsBefore: 1, petsAfter: 2, unchanged: false, differences: [evil] },
+      }),
+      access: accessResult({
+        routes: accessResult().routes.map((route) => ({ ...route, route: evil, operations: { [evil]: 1 } })),
+        findings: [{ route: evil, rule: 'reads-per-item', message: evil }],
+      }),
     });
     summary.environment.baseUrl = evil;
 

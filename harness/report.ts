@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { latencyChartSvg } from './chart';
 import { escapeHtml, formatMs, formatNumber, formatPercent, safeHref } from './html';
 import { comparisonBody, costBody } from './report-compare';
+import { accessBody, faultsBody } from './report-dynamodb';
 import type {
   LoadResult,
   LogCheckResult,
@@ -323,7 +324,9 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertic
 th{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.03em}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.detail{overflow-wrap:anywhere;color:#374151}
-tr.over td{background:var(--bad-bg)}
+tr.over td,td.over{background:var(--bad-bg)}
+table.grid th,table.grid td{padding:4px 6px;font-size:12px}table.grid code{white-space:nowrap}
+.sub{display:block;font-size:11px;color:var(--muted);font-weight:400;text-transform:none;letter-spacing:0}
 .badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 9px;border-radius:999px;white-space:nowrap}
 .badge.passed{background:var(--ok-bg);color:var(--ok)}.badge.failed{background:var(--bad-bg);color:var(--bad)}
 .badge.error{background:var(--warn-bg);color:var(--warn)}.badge.skipped{background:#f3f4f6;color:var(--muted)}
@@ -372,6 +375,8 @@ ${keyFigures(summary)}
 ${section('steps', 'Steps', undefined, stepsTable(summary.steps))}
 ${newmanSection(summary.newman, relativeReports)}
 ${loadSection(summary.load, summary.profile, relativeReports)}
+${section('faults', 'DynamoDB faults', summary.faults ? passFail(summary.faults.passed) : undefined, faultsBody(summary.faults))}
+${section('access', 'DynamoDB access per route', summary.access ? passFail(summary.access.passed) : undefined, accessBody(summary.access))}
 ${logCheckSection(summary.logCheck, summary.budgets)}
 ${section('baseline', 'Compared with', summary.baseline?.runId && !summary.baseline.reason ? passFail((summary.regressions ?? []).length === 0) : undefined, comparisonBody(summary.baseline))}
 ${section('cost', 'Cost on AWS', undefined, costBody(summary.cost))}
@@ -441,6 +446,10 @@ export function estimatePageHeight(summary: RunSummary): number {
     Math.min(summary.logCheck?.errors.length ?? 0, 20) +
     Object.keys(summary.reports).length / 2 +
     summary.warnings.length +
+    // The fault grid (a row per route, two lines each) and its wrong answers; the access table.
+    (summary.faults ? 8 + new Set(summary.faults.probes.map((p) => p.route)).size * 1.5 : 0) +
+    (summary.faults?.probes.filter((probe) => probe.problems.length > 0).length ?? 0) * 2 +
+    (summary.access ? 4 + summary.access.routes.length * 1.5 + summary.access.findings.length * 2 : 0) +
     12;
   const chart = summary.load ? 110 + routes * 66 : 0;
   return Math.min(12_000, Math.round(900 + rows * 34 + chart));

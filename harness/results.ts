@@ -2,8 +2,10 @@
  * What one harness run produces, as one typed record: the report page, summary.json and the
  * console table are all rendered from it. The step results are the parts' own types.
  */
+import type { AccessResult } from '../access/index';
 import type { BaselineSection, ComparisonOutcome, MetricComparison, RunFigures } from '../compare/index';
 import type { RunCost } from '../cost/index';
+import type { FaultRoundResult } from '../faults/index';
 import type { FuzzResult } from '../fuzz/index';
 import type { LoadProfile, LoadResult } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
@@ -75,6 +77,10 @@ export interface RunSummary {
   load?: LoadResult;
   /** Schemathesis' verdict on the contract (the fuzz step). */
   fuzz?: FuzzResult;
+  /** Every route's answers while DynamoDB failed on purpose (the fault round). */
+  faults?: FaultRoundResult;
+  /** The function's DynamoDB calls per route, and what the rules found. */
+  access?: AccessResult;
   logCheck?: LogCheckResult;
   /** The budgets the log check judged against, when the run set any (`--budget-*`). */
   budgets?: Record<string, number>;

@@ -1,9 +1,12 @@
+import type { AccessResult } from '../access/index';
 import type { Step } from '../common/progress';
 import type { BaselineChoice, CompareSettings } from '../compare/index';
 import type { PriceTable } from '../cost/index';
+import type { FaultRoundResult } from '../faults/index';
 import type { FuzzResult } from '../fuzz/index';
 import type { LoadProfile } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
+import type { RouteAccess } from '../local/stage/access-patterns';
 import type { TableCapacity } from '../local/stage/dynamodb-gateway';
 import type { Budgets, ParsedEvent } from '../logcheck/index';
 import type { Target } from './ids';
@@ -63,6 +66,10 @@ export interface SetupFacts {
   functionNodeVersion?: string;
   /** local: read/write units the function's DynamoDB calls consumed so far, per table. */
   consumedCapacity?: () => Record<string, TableCapacity>;
+  /** local: the function's DynamoDB calls per route so far (the stage's gateway ties each to its invocation). */
+  accessPatterns?: () => RouteAccess[];
+  /** local: the stage fails DynamoDB calls on request (`x-harness-fault`), and the function's timeout. */
+  faultInjection?: { functionTimeoutSeconds: number };
 }
 
 /** The API the checks judge: what every target's setup finds before the first check. */
@@ -79,6 +86,8 @@ export interface RunContext {
   newman?: NewmanResult;
   load?: LoadResult;
   fuzz?: FuzzResult;
+  faults?: FaultRoundResult;
+  access?: AccessResult;
   logCheck?: LogCheckResult;
   /** The lines the log check read: the baseline step's figures come from the same lines. */
   parsed?: readonly ParsedEvent[];

@@ -89,6 +89,8 @@ describe('npm start (pets-harness run) on the local target', () => {
           'newman',
           'load',
           'fuzz',
+          'faults',
+          'access',
           'logcheck',
           'baseline',
         ].map((id) => [id, 'passed']),

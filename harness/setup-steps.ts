@@ -131,6 +131,8 @@ export const startLocalStage: SetupWork = async (run, { bundleDir, tableName, dy
     bundleDir: found(bundleDir, 'bundle'),
     tableName: found(tableName, 'table'),
     dynamoDbEndpoint: found(dynamoDb, 'DynamoDB').endpoint,
+    // The fault round asks for DynamoDB faults per request (x-harness-fault); nothing else does.
+    faultInjection: true,
   };
   const phase = await parts.localApi().stagePhase(stageOptions, run.own, (line) => progress.update(line));
   const stage = phase.value;
@@ -145,6 +147,8 @@ export const startLocalStage: SetupWork = async (run, { bundleDir, tableName, dy
     template: relative(process.cwd(), stage.templatePath) || stage.templatePath,
     functionNodeVersion: stage.runtimeNode.version,
     consumedCapacity: () => stage.consumedCapacity(),
+    accessPatterns: () => stage.accessPatterns(),
+    faultInjection: { functionTimeoutSeconds: stage.functionTimeoutSeconds },
   };
   return { value: stageFacts, detail: phase.detail };
 };

@@ -1,7 +1,9 @@
 import {
+  checkAccessPatterns,
   checkLogs,
   compareWithBaseline,
   RUN_FUZZ_SECONDS,
+  runFaultRoundStep,
   runFuzzStep,
   runK6,
   runNewmanStep,
@@ -70,6 +72,15 @@ function onEveryTarget<Work>(
     TARGETS.map((target) => [target, { does: typeof does === 'string' ? does : does[target], work }]),
   );
 }
+
+/** A deployed stack's DynamoDB cannot be made to fail, nor its calls seen, from here. */
+const onlyWhereTheStageIsOurs = (what: string) => ({
+  when: 'aws (a deployed stack)',
+  reason: (options: RunOptions) =>
+    options.target === 'aws'
+      ? `a deployed stack's DynamoDB calls pass no gateway of ours: ${what} needs the local stage (local, rehearsal)`
+      : undefined,
+});
 
 const notNeededWithoutLoad = {
   when: '`--skip-load`',
@@ -175,6 +186,38 @@ export const STEPS: Record<StepId, StepDefinition> = {
       },
       runFuzzStep,
     ),
+  },
+  faults: {
+    label: 'DynamoDB faults',
+    check: true,
+    needs: 'the local stage (it fails DynamoDB calls on request)',
+    passesWhen:
+      'during throttling and an outage every route answers 503 with Retry-After, during a hung call the function’s own 5xx (within its timeout), during an unexpected error a 5xx; never a 2xx, a stack trace or a non-JSON 5xx; the table is left as it was',
+    on: onEveryTarget(
+      {
+        local:
+          'sends every route while the stage fails its DynamoDB calls in each way DynamoDB fails, for seconds',
+        aws: 'skipped: a deployed stack’s DynamoDB cannot be made to fail from here',
+      },
+      runFaultRoundStep,
+    ),
+    skip: onlyWhereTheStageIsOurs('injecting faults'),
+  },
+  access: {
+    label: 'access patterns',
+    check: true,
+    needs: "the local stage's record of the function's DynamoDB calls",
+    passesWhen:
+      'no route whose requests name a partition key (of the table or an index) Scans, and no route reads more than 2 items per item it returns (plus 1 per request)',
+    on: onEveryTarget(
+      {
+        local:
+          'judges the DynamoDB calls of every request so far, per route: operations, items read and returned, capacity',
+        aws: 'skipped: a deployed stack’s DynamoDB calls are not seen from here',
+      },
+      checkAccessPatterns,
+    ),
+    skip: onlyWhereTheStageIsOurs('seeing the calls'),
   },
   logcheck: {
     label: 'log check',

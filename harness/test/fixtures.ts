@@ -1,3 +1,5 @@
+import type { AccessResult } from '../../access/index';
+import type { FaultRoundResult, ProbeOutcome } from '../../faults/index';
 import type { FuzzResult } from '../../fuzz/index';
 import type { LoadResult, LogCheckResult, NewmanResult, RunSummary, StepRecord } from '../results';
 
@@ -50,6 +52,64 @@ export function fuzzResult(overrides: Partial<FuzzResult> = {}): FuzzResult {
     },
     startedAt: '2026-11-23T22:00:40.000Z',
     finishedAt: '2026-11-23T22:01:12.000Z',
+    ...overrides,
+  };
+}
+
+/** A fault round over two routes and two faults, every answer right unless `overrides` say. */
+export function faultRoundResult(overrides: Partial<FaultRoundResult> = {}): FaultRoundResult {
+  const probe = (route: string, fault: ProbeOutcome['fault']): ProbeOutcome => ({
+    route,
+    fault,
+    group: fault === 'hang' ? 'hung call' : 'throttling',
+    expected: fault === 'hang' ? "the function's own 5xx within its timeout" : '503 with Retry-After',
+    status: 503,
+    ms: fault === 'hang' ? 4300 : 120,
+    correlationId: `run-1.faults-${route.length}${fault.length}`,
+    problems: [],
+  });
+  return {
+    passed: true,
+    runId: 'run-1.faults',
+    faults: ['throttling', 'hang'],
+    probes: ['GET /pets', 'GET /pets/{id}'].flatMap((route) => [
+      probe(route, 'throttling'),
+      probe(route, 'hang'),
+    ]),
+    table: { petsBefore: 20, petsAfter: 20, unchanged: true, differences: [] },
+    requestsSent: 6,
+    durationMs: 4800,
+    report: '/work/main/reports/run-1/faults.json',
+    ...overrides,
+  };
+}
+
+/** Two routes as the real bundle calls DynamoDB. */
+export function accessResult(overrides: Partial<AccessResult> = {}): AccessResult {
+  const route = { requestsWithCalls: 10, calls: 10, maxItemsRead: 20, readUnits: 5, writeUnits: 0 };
+  return {
+    passed: true,
+    routes: [
+      {
+        ...route,
+        route: 'GET /pets',
+        keys: [],
+        requests: 10,
+        operations: { Scan: 10 },
+        itemsRead: 200,
+        itemsReturned: 200,
+      },
+      {
+        ...route,
+        route: 'GET /pets?type=',
+        keys: [{ attribute: 'type', index: 'type-index' }],
+        requests: 10,
+        operations: { 'Query type-index': 10 },
+        itemsRead: 60,
+        itemsReturned: 60,
+      },
+    ],
+    findings: [],
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { READ_OPERATIONS } from './dynamodb-requests';
+import type { PartitionKey } from './template';
 
 /**
  * The function's DynamoDB access patterns per route: every call the gateway passed on is tied to
@@ -37,8 +38,8 @@ export interface InvocationAccess {
 export interface RouteAccess {
   /** `GET /pets/{id}`; a query parameter that names a key attribute shows: `GET /pets?type=`. */
   route: string;
-  /** The table's or an index's partition keys the route's requests name: a key condition can serve them. */
-  keyAttributes: string[];
+  /** The partition keys (of the table or an index) the route's requests name: a key condition can serve them. */
+  keys: PartitionKey[];
   requests: number;
   /** Requests that made at least one DynamoDB call. */
   requestsWithCalls: number;
@@ -90,20 +91,21 @@ export function itemsReturnedBy(status: number, body: Buffer): number {
   }
 }
 
-function routeOf(invocation: InvocationAccess, keyNames: ReadonlySet<string>) {
-  const keyQuery = invocation.queryParameters.filter((name) => keyNames.has(name)).sort();
-  const keyAttributes = [
-    ...invocation.pathParameters.filter((name) => keyNames.has(name)),
-    ...keyQuery,
-  ].sort();
+function routeOf(invocation: InvocationAccess, keys: readonly PartitionKey[]) {
+  const isKey = (name: string) => keys.some((key) => key.attribute === name);
+  const keyQuery = invocation.queryParameters.filter(isKey).sort();
+  const named = new Set([...invocation.pathParameters.filter(isKey), ...keyQuery]);
   const query = keyQuery.length === 0 ? '' : `?${keyQuery.map((name) => `${name}=`).join('&')}`;
-  return { route: `${invocation.method} ${invocation.resource}${query}`, keyAttributes };
+  return {
+    route: `${invocation.method} ${invocation.resource}${query}`,
+    keys: keys.filter((key) => named.has(key.attribute)),
+  };
 }
 
-function emptyRoute(route: string, keyAttributes: string[]): RouteAccess {
+function emptyRoute(route: string, keys: PartitionKey[]): RouteAccess {
   return {
     route,
-    keyAttributes,
+    keys,
     requests: 0,
     requestsWithCalls: 0,
     calls: 0,
@@ -116,14 +118,13 @@ function emptyRoute(route: string, keyAttributes: string[]): RouteAccess {
   };
 }
 
-/** Adds up invocations per route; `keyNames` are the partition keys of the table and its indexes. */
-export function createAccessLog(keyNames: readonly string[]): AccessLog {
-  const keys = new Set(keyNames);
+/** Adds up invocations per route; `keys` are the partition keys of the table and its indexes. */
+export function createAccessLog(keys: readonly PartitionKey[]): AccessLog {
   const routes = new Map<string, RouteAccess>();
   return {
     record(invocation) {
-      const { route, keyAttributes } = routeOf(invocation, keys);
-      const totals = routes.get(route) ?? emptyRoute(route, keyAttributes);
+      const { route, keys: named } = routeOf(invocation, keys);
+      const totals = routes.get(route) ?? emptyRoute(route, named);
       routes.set(route, totals);
       totals.requests += 1;
       totals.itemsReturned += invocation.itemsReturned;
@@ -142,7 +143,7 @@ export function createAccessLog(keyNames: readonly string[]): AccessLog {
     },
     routes: () =>
       [...routes.values()]
-        .map((route) => ({ ...route, operations: { ...route.operations } }))
+        .map((route) => ({ ...route, keys: [...route.keys], operations: { ...route.operations } }))
         .sort((a, b) => a.route.localeCompare(b.route)),
   };
 }

@@ -3,6 +3,7 @@ import { type AccessLog, createAccessLog, itemsReturnedBy, type RouteAccess } fr
 import type { DynamoDbFault } from './dynamodb-faults';
 import type { CallerInvocation } from './dynamodb-gateway';
 import type { HttpAnswer } from './response';
+import type { PartitionKey } from './template';
 
 /**
  * The stage's side of tying DynamoDB calls to invocations: an invocation is tracked from the
@@ -23,7 +24,7 @@ export interface CallRecords {
 
 /** `runningOn` is the pool's, which is built after the gateway that asks: it is looked up per call. */
 export function createCallRecords(
-  partitionKeys: readonly string[],
+  partitionKeys: readonly PartitionKey[],
   runningOn: () => ((environmentId: string) => string | undefined) | undefined,
 ): CallRecords {
   const running = new Map<string, CallerInvocation>();

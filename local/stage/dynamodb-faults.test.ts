@@ -85,13 +85,16 @@ describe('DynamoDB faults on the stage, per invocation', () => {
     const added = (route: string, field: 'requests' | 'itemsRead' | 'itemsReturned') =>
       (routes.get(route)?.[field] ?? 0) - (before.get(route)?.[field] ?? 0);
     expect(routes.get('GET /pets?type=')).toMatchObject({
-      keyAttributes: ['type'],
+      keys: [{ attribute: 'type', index: 'type-index' }],
       operations: { 'Query type-index': expect.any(Number) },
     });
     expect(Object.keys(routes.get('GET /pets?type=')?.operations ?? {})).toEqual(['Query type-index']);
     expect(added('GET /pets?type=', 'itemsRead')).toBe(added('GET /pets?type=', 'itemsReturned'));
     expect(added('GET /pets?type=', 'itemsRead')).toBeGreaterThan(0);
-    expect(routes.get('GET /pets/{id}')).toMatchObject({ keyAttributes: ['id'], operations: { GetItem: 1 } });
+    expect(routes.get('GET /pets/{id}')).toMatchObject({
+      keys: [{ attribute: 'id' }],
+      operations: { GetItem: 1 },
+    });
     expect(added('GET /pets/{id}', 'requests')).toBe(1);
     expect(added('GET /pets', 'itemsRead')).toBe(5);
     expect(routes.get('GET /pets')?.readUnits).toBeGreaterThan(0);

@@ -62,7 +62,7 @@ describe('the synthesized template as the stage reads it', () => {
         arn: 'arn:aws:dynamodb:us-east-1:000000000000:table/local-pets',
         indexes: ['type-index'],
         // The table's partition key and the type index's: what a key condition can name.
-        partitionKeys: ['id', 'type'],
+        partitionKeys: [{ attribute: 'id' }, { attribute: 'type', index: 'type-index' }],
       }),
     ]);
     expect(template.notes).toEqual([]);

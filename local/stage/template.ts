@@ -40,7 +40,13 @@ export interface StageTable {
   arn: string;
   indexes: string[];
   /** The partition keys of the table and of each index: what a key condition can name. */
-  partitionKeys: string[];
+  partitionKeys: PartitionKey[];
+}
+
+export interface PartitionKey {
+  attribute: string;
+  /** The global secondary index it keys; absent for the table's own key. */
+  index?: string;
 }
 
 export interface StageTemplate {
@@ -179,8 +185,10 @@ function readRoutes(resources: Resources, functionId: string, notes: string[]) {
 
 type KeySchema = { AttributeName: string; KeyType: string }[] | undefined;
 
-function partitionKeyOf(keys: KeySchema): string[] {
-  return (keys ?? []).filter((key) => key.KeyType === 'HASH').map((key) => key.AttributeName);
+function partitionKeyOf(keys: KeySchema, index?: string): PartitionKey[] {
+  return (keys ?? [])
+    .filter((key) => key.KeyType === 'HASH')
+    .map((key) => ({ attribute: key.AttributeName, ...(index ? { index } : {}) }));
 }
 
 function readTables(ctx: ResolveContext): StageTable[] {
@@ -193,10 +201,8 @@ function readTables(ctx: ResolveContext): StageTable[] {
       arn: resolveString({ 'Fn::GetAtt': [logicalId, 'Arn'] }, ctx),
       indexes: indexes.map((index) => index.IndexName),
       partitionKeys: [
-        ...new Set([
-          ...partitionKeyOf(props.KeySchema as KeySchema),
-          ...indexes.flatMap((index) => partitionKeyOf(index.KeySchema)),
-        ]),
+        ...partitionKeyOf(props.KeySchema as KeySchema),
+        ...indexes.flatMap((index) => partitionKeyOf(index.KeySchema, index.IndexName)),
       ],
     };
   });
