@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       profile: 'load',
       reportsDir: join(workDir, 'reports'),
       env,
-      quiet: true,
+      progressLine: true,
     });
     const seconds = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000;
     console.log(

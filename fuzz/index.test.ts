@@ -129,7 +129,7 @@ describe('a short fuzz against the local stage', () => {
       runId,
       maxTimeSeconds: 20,
       reportsDir: join(dir, 'reports'),
-      quiet: true,
+      progressLine: false,
     });
   }, 300_000);
 

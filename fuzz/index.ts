@@ -30,8 +30,11 @@ export interface FuzzOptions {
   reportsDir?: string;
   /** Reproduce a run: Schemathesis' --seed. */
   seed?: string;
-  /** No progress of its own (the harness shows the step). */
-  quiet?: boolean;
+  /**
+   * A progress line of its own (default true; Schemathesis' output goes to its reports either way);
+   * the harness turns it off and shows its step instead.
+   */
+  progressLine?: boolean;
 }
 
 /** One kind of failure, as Schemathesis groups them: a code (`ST204`), its title, where it happened. */
@@ -182,13 +185,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   mkdirSync(dir, { recursive: true });
   const reports = reportPaths(dir);
   rmSync(reports.ledger, { force: true });
-  const st = await ensureSchemathesis({ quiet: options.quiet ?? false });
+  const progressLine = options.progressLine ?? true;
+  const st = await ensureSchemathesis({ quiet: !progressLine });
   const startedAt = new Date();
-  const step = options.quiet
-    ? undefined
-    : startStep(
+  const step = progressLine
+    ? startStep(
         `Schemathesis ${TOOL_VERSIONS.schemathesis}, ${options.maxTimeSeconds} s against ${options.baseUrl}`,
-      );
+      )
+    : undefined;
   let exitCode: number;
   try {
     exitCode = await runSchemathesis(st, options, reports, step);

@@ -12,16 +12,16 @@ import { type ApiUnderTest, type CheckWork, found, type RunContext } from './run
 
 /** What every check that sends requests is told: where, as which run, where its reports go. */
 function requestOptions({ options }: RunContext, api: ApiUnderTest) {
-  return {
-    baseUrl: api.baseUrl,
-    runId: options.runId,
-    reportsDir: options.reportsDir,
-    quiet: true,
-  };
+  return { baseUrl: api.baseUrl, runId: options.runId, reportsDir: options.reportsDir };
 }
 
 export const runNewmanStep: CheckWork = async (run, api) => {
-  const result = await run.parts.newman().runNewman({ ...requestOptions(run, api), env: run.options.target });
+  const result = await run.parts.newman().runNewman({
+    ...requestOptions(run, api),
+    env: run.options.target,
+    // newman's own line, not its cli reporter (the step shows only its closing line: ownProgress)
+    progressLine: true,
+  });
   run.newman = result;
   const passedAssertions = result.assertions.total - result.assertions.failed;
   return {
@@ -35,6 +35,7 @@ export const runK6: CheckWork = async (run, api) => {
   const { options } = run;
   const result = await run.parts.load().runLoad({
     ...requestOptions(run, api),
+    progressLine: true,
     profile: options.profile,
     runners: options.runners ?? 1,
   });
@@ -53,7 +54,12 @@ export const RUN_FUZZ_SECONDS = 30;
 export const runFuzzStep: CheckWork = async (run, api, progress) => {
   const fuzz = run.parts.fuzz();
   progress.update(`Schemathesis, every check and phase, ${RUN_FUZZ_SECONDS} s`);
-  const result = await fuzz.runFuzz({ ...requestOptions(run, api), maxTimeSeconds: RUN_FUZZ_SECONDS });
+  const result = await fuzz.runFuzz({
+    ...requestOptions(run, api),
+    // The step's own progress line shows the fuzz.
+    progressLine: false,
+    maxTimeSeconds: RUN_FUZZ_SECONDS,
+  });
   run.fuzz = result;
   return { value: result, passed: result.passed, detail: fuzz.fuzzLine(result) };
 };

@@ -69,7 +69,7 @@ describe('newman against the local stage', () => {
       const runId = `it-newman-${Date.now().toString(36)}-${attempt}`;
       const reportsDir = join(workDir, runId);
 
-      const result = await runNewman({ baseUrl: api.url, runId, reportsDir, quiet: true });
+      const result = await runNewman({ baseUrl: api.url, runId, reportsDir, progressLine: true });
 
       expect(result.failures).toEqual([]);
       expect(result.passed).toBe(true);

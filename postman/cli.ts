@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     runId,
     env: choiceFlag('env', flags.env, ['local', 'aws'] as const, 'local'),
     ...(flags['reports-dir'] ? { reportsDir: flags['reports-dir'] } : {}),
-    quiet: flags.quiet ?? false,
+    progressLine: flags.quiet ?? false,
   });
   console.log(
     `newman run ${runId}: ${result.passed ? 'passed' : 'FAILED'} — ${result.requestsSent} requests sent, ${result.requestsAtFunction} reached the function; assertions ${result.assertions.total - result.assertions.failed}/${result.assertions.total} passed`,

@@ -26,8 +26,8 @@ export interface NewmanOptions {
   env?: EnvironmentName;
   /** Where the reports go; default `reports/<run-id>/`. */
   reportsDir?: string;
-  /** No cli reporter; one progress line instead. */
-  quiet?: boolean;
+  /** One progress line instead of newman's cli reporter (the harness and `newman --quiet`). */
+  progressLine?: boolean;
 }
 
 export interface NewmanResult {
@@ -100,7 +100,7 @@ function runOptions(options: NewmanOptions, reports: ReturnType<typeof reportPat
       { key: 'baseUrl', value: withoutTrailingSlash(options.baseUrl) },
       { key: 'runId', value: options.runId },
     ],
-    reporters: options.quiet ? ['junit', 'htmlextra'] : ['cli', 'junit', 'htmlextra'],
+    reporters: options.progressLine ? ['junit', 'htmlextra'] : ['cli', 'junit', 'htmlextra'],
     reporter: {
       junit: { export: reports.junit },
       htmlextra: {
@@ -111,7 +111,7 @@ function runOptions(options: NewmanOptions, reports: ReturnType<typeof reportPat
     },
     timeoutRequest: REQUEST_TIMEOUT_MS,
     timeout: RUN_TIMEOUT_MS,
-    color: options.quiet ? 'off' : 'auto',
+    color: options.progressLine ? 'off' : 'auto',
   };
 }
 
@@ -198,7 +198,9 @@ export async function runNewman(options: NewmanOptions): Promise<NewmanResult> {
   const reports = reportPaths(outDir);
   const collection = loadJson<PostmanCollection>(COLLECTION_PATH);
   const folderOf = folderOfItems(collection);
-  const step = options.quiet ? startStep(`newman: ${collection.info.name} → ${options.baseUrl}`) : undefined;
+  const step = options.progressLine
+    ? startStep(`newman: ${collection.info.name} → ${options.baseUrl}`)
+    : undefined;
   const startedAt = new Date();
   const { summary, error } = await runWithSummary(runOptions(options, reports), step);
   const finishedAt = new Date();

@@ -181,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
       runId,
       reportsDir: parsed['reports-dir'],
       env: parseEnvPairs(parsed.env),
-      quiet: parsed.quiet ?? false,
+      progressLine: parsed.quiet ?? false,
       runners: intFlag('runners', parsed.runners, 1, 1, MAX_RUNNERS),
     });
   }

@@ -40,10 +40,10 @@ async function runSingle(k6: string, options: LoadOptions, profile: LoadProfile,
     ...(await dashboardEnv(options, profile, files.dashboard)),
     K6_NO_USAGE_REPORT: 'true',
   };
-  const step = options.quiet ? startStep(`k6 ${profile} → ${options.baseUrl}`) : undefined;
+  const step = options.progressLine ? startStep(`k6 ${profile} → ${options.baseUrl}`) : undefined;
   const startedAt = new Date();
   const k6Process = spawnK6(k6, k6Arguments(options, profile, reportsDir), env, {
-    echo: !options.quiet,
+    echo: !options.progressLine,
     onProgress: (p) => step?.update(`${p.elapsed}, ${p.vus} VUs, ${p.iterations} iterations`),
   });
   const exit = await k6Process.exited.catch((error: unknown) => {
@@ -68,7 +68,7 @@ async function runSingle(k6: string, options: LoadOptions, profile: LoadProfile,
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const profile = options.profile ?? 'smoke';
-  const k6 = await ensureK6({ quiet: options.quiet });
+  const k6 = await ensureK6({ quiet: options.progressLine });
   const reportsDir = options.reportsDir ?? defaultReportsDir(options.runId);
   mkdirSync(reportsDir, { recursive: true });
   if ((options.runners ?? 1) > 1) {

@@ -97,7 +97,7 @@ describe('runLoad against the local stage', () => {
       runId,
       profile: 'smoke',
       reportsDir: join(workDir, runId),
-      quiet: true,
+      progressLine: true,
     });
 
     expect(result.explanation).toBe('k6 exit 0: passed — every threshold held.');
@@ -140,7 +140,7 @@ describe('runLoad against the local stage', () => {
       profile: 'smoke',
       reportsDir: join(workDir, runId),
       env: { P95_MS_GET: '0.001', DURATION: '3s' },
-      quiet: true,
+      progressLine: true,
     });
 
     expect(result).toMatchObject({ passed: false, exitCode: 99 });
@@ -163,7 +163,7 @@ describe('runLoad against an address where nothing listens', () => {
         runId: `load-unreachable-${Date.now()}`,
         reportsDir: workDir,
         env: { DURATION: '3s' },
-        quiet: true,
+        progressLine: true,
       });
 
       expect(result).toMatchObject({ passed: false, exitCode: 108 });

@@ -41,7 +41,7 @@ async function freePort(preferred: number): Promise<number> {
 
 /**
  * The web dashboard's settings. Its live page is only useful to a person watching: in CI or a
- * quiet (programmatic) run the port is disabled (-1), so k6 never waits for a browser and two runs
+ * programmatic run (a progress line instead of k6's output) the port is disabled (-1), so k6 never waits for a browser and two runs
  * never fight over 5665. The HTML export is written either way.
  */
 export async function dashboardEnv(options: LoadOptions, profile: LoadProfile, file: string) {
@@ -49,7 +49,7 @@ export async function dashboardEnv(options: LoadOptions, profile: LoadProfile, f
   const port =
     given.K6_WEB_DASHBOARD_PORT ??
     process.env.K6_WEB_DASHBOARD_PORT ??
-    (process.env.CI || options.quiet ? '-1' : String(await freePort(5665)));
+    (process.env.CI || options.progressLine ? '-1' : String(await freePort(5665)));
   return {
     K6_WEB_DASHBOARD: 'true',
     K6_WEB_DASHBOARD_EXPORT: file,

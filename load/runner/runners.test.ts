@@ -77,7 +77,7 @@ describe('runLoad with several runners against a stage of fixed latency', () => 
       profile: 'smoke',
       reportsDir: join(workDir, name),
       env: { ...PROFILE_ENV, ...env },
-      quiet: true,
+      progressLine: true,
       runners,
     });
 

@@ -14,8 +14,8 @@ export interface LoadOptions {
   reportsDir?: string;
   /** Script settings (`P95_MS`, `DURATION`, `VUS`, …) and k6 settings (`K6_*`), passed to k6 both ways. */
   env?: Record<string, string>;
-  /** Capture k6's output instead of streaming it; a progress line shows the run instead. */
-  quiet?: boolean;
+  /** One progress line instead of k6's own output, which is captured (the harness and `load --quiet`). */
+  progressLine?: boolean;
   /**
    * k6 processes sharing the profile through execution segments (default 1). With more than one,
    * every threshold is judged over all runners' samples, not by each runner alone.
