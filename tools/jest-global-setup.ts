@@ -21,14 +21,15 @@ type Tool = 'k6' | 'moto' | 'browser' | 'schemathesis';
  */
 export const TOOLS_BY_PROJECT: Readonly<Record<string, readonly Tool[]>> = {
   load: ['k6'],
-  // The harness tests run `npm start`, whose fuzz step drives Schemathesis; moto answers STS for
-  // the aws target's credentials step.
-  harness: ['k6', 'browser', 'schemathesis', 'moto'],
+  // npm start in harness/cli.test.ts checks for k6 first; moto answers STS for the aws target's
+  // credentials step; the report page is rendered in the browser.
+  harness: ['k6', 'browser', 'moto'],
   logcheck: ['moto'],
   fuzz: ['schemathesis'],
   // tools/chromium.test.ts unpacks and launches the npm browser.
   tools: ['browser'],
-  slow: [],
+  // Whole npm start runs (harness/run.e2e.slow.test.ts): every step's tool.
+  slow: ['k6', 'browser', 'schemathesis'],
 };
 
 const PROVISION = {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newRunId, reportsDir } from '../common/paths';
+import { waitUntil } from '../common/wait';
 import { CONTAINER_LABELS } from '../local/dynamodb/container';
 import { connectToEngine, type Engine } from '../tools/container-engine';
 import type { RunSummary } from './results';
@@ -8,8 +9,9 @@ import { type ProcessInfo, processesMarkedWith, runHarness, startHarness } from 
 
 /**
  * The whole harness as a user runs it — a real process, a real DynamoDB (a container where an
- * engine answers), the real stage, newman, k6 and the log check — and what a SIGTERM in the middle
- * of it leaves behind.
+ * engine answers), the real stage, newman, k6, the fuzz step and the log check — and what a SIGTERM
+ * in the middle of it leaves behind. Three whole runs: the slow project (`npm run test:slow`); the
+ * steps themselves are tested in harness/pipeline.test.ts and the other files here.
  */
 
 // DynamoDB, the stage, newman and a k6 smoke run, on a machine shared with others.
@@ -19,14 +21,14 @@ function readSummary(runId: string): RunSummary {
   return JSON.parse(readFileSync(join(reportsDir(runId), 'summary.json'), 'utf8')) as RunSummary;
 }
 
-async function poll<T>(read: () => T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = read();
-  }
-  return value;
+/** Reads the processes marked with the run id until `done` holds; fails naming what it waited for. */
+function untilProcesses(
+  runId: string,
+  done: (found: ProcessInfo[]) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<ProcessInfo[]> {
+  return waitUntil(() => processesMarkedWith([runId]), done, { what, timeoutMs, intervalMs: 200 });
 }
 
 let engine: Engine | undefined;
@@ -119,9 +121,10 @@ describe('npm start (pets-harness run) on the local target', () => {
       });
       // Mid-run = during k6, when DynamoDB, stage workers and k6 are all alive.
       await harness.waitForStderr(/▶ k6 smoke/, FULL_RUN_TIMEOUT_MS / 2);
-      const alive = await poll(
-        () => processesMarkedWith([runId]),
+      const alive = await untilProcesses(
+        runId,
         (found) => Object.values(kinds(found)).every(Boolean),
+        'k6 and a stage worker of the run',
         20_000,
       );
       expect(kinds(alive)).toEqual({ k6: true, stageWorker: true });
@@ -132,9 +135,10 @@ describe('npm start (pets-harness run) on the local target', () => {
 
       expect(result.code).toBe(143);
       expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^STOPPED \(exit 143\): stopped by SIGTERM/);
-      const leftovers = await poll(
-        () => processesMarkedWith([runId]),
+      const leftovers = await untilProcesses(
+        runId,
         (found) => found.length === 0,
+        'every process of the run to end',
         10_000,
       );
       expect(leftovers).toEqual([]);
@@ -156,9 +160,10 @@ describe('npm start (pets-harness run) on the local target', () => {
         PETS_HARNESS_SESSION: runId,
       });
       await harness.waitForStderr(/▶ newman/, FULL_RUN_TIMEOUT_MS / 2);
-      const alive = await poll(
-        () => processesMarkedWith([runId]),
+      const alive = await untilProcesses(
+        runId,
         (found) => kinds(found).stageWorker,
+        'a stage worker of the run',
         20_000,
       );
       expect(kinds(alive)).toMatchObject({ stageWorker: true });
@@ -168,9 +173,10 @@ describe('npm start (pets-harness run) on the local target', () => {
       const result = await harness.finished;
 
       expect(result.code).toBe(130);
-      const leftovers = await poll(
-        () => processesMarkedWith([runId]),
+      const leftovers = await untilProcesses(
+        runId,
         (found) => found.length === 0,
+        'every process of the run to end',
         10_000,
       );
       expect(leftovers).toEqual([]);
