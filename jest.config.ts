@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from 'jest';
 
 /**
@@ -77,6 +78,10 @@ const config: Config = {
     ...TEST_FOLDERS.map(folderProject),
     project(SLOW_PROJECT, TEST_FOLDERS, { testMatch: ['**/*.slow.test.ts'], ...withDynamoDb }),
   ],
+  // Most of the suite's time is spent waiting on child processes (stages, k6, containers,
+  // Schemathesis, npm start), so one worker more than cores keeps the cores busy; jest's default
+  // (cores − 1) ran every file one after the other on 2 cores. `npm run test:slow` runs in band.
+  maxWorkers: availableParallelism() + 1,
   // Once for the whole run, before any project's own setup: test runs write under a temp dir, and
   // the tools the selected projects need are provisioned with progress (a first run builds k6).
   globalSetup: '<rootDir>/tools/jest-global-setup.ts',
