@@ -33,7 +33,7 @@ import { type CommandSpec, type FlagSpec, intFlag, parseFlags, runMain } from '.
 import { PROJECT_ROOT } from '../common/paths';
 import { collectOutput } from '../common/processes';
 import { withStep } from '../common/progress';
-import { functionSettings, lambdaRuntimeEnvironment } from '../definitions/function';
+import { functionSettings, lambdaRuntimeVariables } from '../definitions/function';
 
 const spec = {
   name: 'npm run bench:cold --',
@@ -169,14 +169,14 @@ function answersExpectedPet(body: string | undefined): boolean {
 function lambdaEnvironment(taskRoot: string, sourceMaps: boolean): NodeJS.ProcessEnv {
   const settings = functionSettings();
   const env: NodeJS.ProcessEnv = {
-    ...settings.environment,
+    ...settings.variables,
     PATH: process.env.PATH ?? '',
     TABLE_NAME: 'pets',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDBENCH',
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_SESSION_TOKEN: 'bench',
-    ...lambdaRuntimeEnvironment(settings, taskRoot),
+    ...lambdaRuntimeVariables(settings, taskRoot),
   };
   if (!sourceMaps) {
     env.NODE_OPTIONS = (env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim();
@@ -335,7 +335,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(row('bundle, no source maps', figures.bundleNoMaps));
     console.log(row('built-ins only', figures.builtins, true));
     console.log(
-      `  (bundle and unbundled run with the deployed NODE_OPTIONS=${functionSettings().environment.NODE_OPTIONS}; "no source maps" is the bundle without it)`,
+      `  (bundle and unbundled run with the deployed NODE_OPTIONS=${functionSettings().variables.NODE_OPTIONS}; "no source maps" is the bundle without it)`,
     );
     console.log(
       `  (built-ins only: a process requiring just the ${samples.bundle[0]?.builtins.length ?? 0} Node built-ins the bundle required while loading — ${samples.bundle[0]?.builtins.join(', ')})`,

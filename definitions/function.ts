@@ -15,8 +15,8 @@ export interface FunctionSettings {
   bundleDir: string;
   logGroupName: string;
   logRetentionDays: number;
-  /** Environment every deployment sets (TABLE_NAME is added per table). */
-  environment: Record<string, string>;
+  /** The function's environment variables, the same in every deployment (TABLE_NAME is added per table). */
+  variables: Record<string, string>;
 }
 
 export const DEFAULT_FUNCTION_NAME = 'Pets';
@@ -32,7 +32,7 @@ export function functionSettings(functionName = DEFAULT_FUNCTION_NAME): Function
     bundleDir: 'dist/handler',
     logGroupName: `/aws/lambda/${functionName}`,
     logRetentionDays: 30,
-    environment: {
+    variables: {
       POWERTOOLS_SERVICE_NAME: 'pets',
       LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
@@ -41,11 +41,11 @@ export function functionSettings(functionName = DEFAULT_FUNCTION_NAME): Function
 }
 
 /**
- * What Lambda's runtime adds to the function's own environment in every on-demand execution
- * environment (credentials and region aside): the local stage sets these, and so does
+ * The environment variables Lambda's runtime adds to the function's own in every on-demand
+ * execution environment (credentials and region aside): the local stage sets these, and so does
  * `npm run bench:cold`, so the function sees what it sees in Lambda.
  */
-export function lambdaRuntimeEnvironment(
+export function lambdaRuntimeVariables(
   settings: Pick<FunctionSettings, 'functionName' | 'memorySizeMb' | 'logGroupName' | 'handler'> & {
     runtime: string;
   },

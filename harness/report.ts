@@ -111,7 +111,7 @@ function stepsTable(steps: StepRecord[]): string {
   return `<table class="steps"><thead><tr><th>step</th><th>verdict</th><th class="num">time</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function environmentList(summary: RunSummary): string {
+function runFactsList(summary: RunSummary): string {
   const env = summary.environment;
   const entries: [string, string | undefined][] = [
     ['target', summary.target],
@@ -382,7 +382,7 @@ ${section('baseline', 'Compared with', summary.baseline?.runId && !summary.basel
 ${section('cost', 'Cost on AWS', undefined, costBody(summary.cost))}
 ${reportsSection(relativeReports)}
 ${warnings}
-${section('environment', 'Environment', undefined, environmentList(summary))}
+${section('environment', 'Environment', undefined, runFactsList(summary))}
 <footer>summary.json next to this page holds the same figures for machines.</footer>
 </main>
 </body>

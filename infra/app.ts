@@ -30,7 +30,7 @@ export function addPetsStack(app: App, options: { bundleDir?: string } = {}): Pe
     names,
     destroyOnRemoval: contextFlag(app, DESTROY_CONTEXT_KEY),
     bundleDir: options.bundleDir,
-    description: `Pets API${names.env ? ` (${names.env})` : ''}: API Gateway -> Lambda -> DynamoDB (pets-harness)`,
+    description: `Pets API${names.deployment ? ` (${names.deployment})` : ''}: API Gateway -> Lambda -> DynamoDB (pets-harness)`,
   });
   applyNagSuppressions(stack);
   // cdk-nag 3 is a CDK validation plugin (v2 was an Aspect): any unacknowledged finding stops synth.

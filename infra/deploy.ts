@@ -75,7 +75,7 @@ export interface DeployOptions {
   yes: boolean;
 }
 
-/** Parses `deploy|destroy [flags]`; a wrong command, flag or environment name is a UsageError. */
+/** Parses `deploy|destroy [flags]`; a wrong command, flag or deployment name (`--env`) is a UsageError. */
 export function parseDeployArgs(argv: string[]): DeployOptions | undefined {
   const [command, ...rest] = argv;
   const envAndProfile = (flags: { env?: string; profile?: string; 'aws-profile'?: string }) => {
@@ -107,7 +107,7 @@ export function parseDeployArgs(argv: string[]): DeployOptions | undefined {
 
 function validEnv(env: string | undefined): { env?: string } {
   try {
-    const valid = stackNames(env).env;
+    const valid = stackNames(env).deployment;
     return valid ? { env: valid } : {};
   } catch (error) {
     throw new UsageError(`--env: ${error instanceof Error ? error.message : String(error)}`);

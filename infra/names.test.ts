@@ -1,9 +1,9 @@
-import { stackNames, validateEnvName } from './names';
+import { stackNames, validateDeploymentName } from './names';
 
 describe('stack names', () => {
   it('have no suffix by default', () => {
     expect(stackNames()).toEqual({
-      env: undefined,
+      deployment: undefined,
       stackName: 'PetsStack',
       tableName: 'pets',
       functionName: 'Pets',
@@ -13,10 +13,10 @@ describe('stack names', () => {
     });
   });
 
-  it('carry the environment as a suffix', () => {
+  it('carry the deployment name as a suffix', () => {
     expect(stackNames('pr-42')).toEqual(
       expect.objectContaining({
-        env: 'pr-42',
+        deployment: 'pr-42',
         stackName: 'PetsStack-pr-42',
         tableName: 'pets-pr-42',
         functionName: 'Pets-pr-42',
@@ -26,13 +26,13 @@ describe('stack names', () => {
   });
 
   it.each(['CI', 'ci_1', '-ci', 'ci-', 'a'.repeat(21), 'ci/1', 'ci 1'])(
-    'reject the environment name %j',
+    'reject the deployment name %j',
     (env) => {
-      expect(() => validateEnvName(env)).toThrow(/lower-case letters, digits or dashes/);
+      expect(() => validateDeploymentName(env)).toThrow(/lower-case letters, digits or dashes/);
     },
   );
 
-  it.each(['ci', 'a', 'pr-42', 'a'.repeat(20)])('accept the environment name %j', (env) => {
-    expect(validateEnvName(env)).toBe(env);
+  it.each(['ci', 'a', 'pr-42', 'a'.repeat(20)])('accept the deployment name %j', (env) => {
+    expect(validateDeploymentName(env)).toBe(env);
   });
 });

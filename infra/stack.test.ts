@@ -116,7 +116,7 @@ describe('the function', () => {
     synthesized.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: {
-          ...functionSettings().environment,
+          ...functionSettings().variables,
           TABLE_NAME: { Ref: tableId },
           POWERTOOLS_SERVICE_NAME: 'pets',
         },

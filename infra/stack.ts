@@ -127,7 +127,7 @@ export class PetsStack extends Stack {
       logGroup: this.functionLogGroup,
       // Text log format (the default) keeps START/END/REPORT lines as the log check reads them;
       // the handler's own lines are already JSON (Powertools).
-      environment: { ...settings.environment, TABLE_NAME: this.table.tableName },
+      environment: { ...settings.variables, TABLE_NAME: this.table.tableName },
     });
 
     const api = addPetsApi(this, { function: this.function, names, removalPolicy });

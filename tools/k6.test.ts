@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CannotRunError } from '../common/cli';
 import { TOOL_VERSIONS } from './cache';
-import { ensureK6, goIsRecentEnough, type K6Environment, k6MajorVersion, parseGoVersion } from './k6';
+import { ensureK6, goIsRecentEnough, type K6System, k6MajorVersion, parseGoVersion } from './k6';
 
 /** A fake machine: which paths are executable, what `k6 version` and `go version` print. */
-function fakeEnvironment(
+function fakeSystem(
   root: string,
   machine: {
     env?: NodeJS.ProcessEnv;
@@ -18,7 +18,7 @@ function fakeEnvironment(
   const executables = new Set(machine.executables ?? []);
   const installs: { version: string; gobin: string }[] = [];
   const logs: string[] = [];
-  const environment: K6Environment = {
+  const system: K6System = {
     env: machine.env ?? { PATH: '' },
     cacheDir(version) {
       const dir = join(root, 'k6', version);
@@ -34,7 +34,7 @@ function fakeEnvironment(
     },
     log: (line) => logs.push(line),
   };
-  return { environment, installs, logs };
+  return { system, installs, logs };
 }
 
 describe('ensureK6', () => {
@@ -47,64 +47,64 @@ describe('ensureK6', () => {
   const cached = () => join(root, 'k6', TOOL_VERSIONS.k6, 'k6');
 
   it('uses K6_BIN first, before PATH and the cache', async () => {
-    const { environment, installs } = fakeEnvironment(root, {
+    const { system, installs } = fakeSystem(root, {
       env: { K6_BIN: '/opt/k6/k6', PATH: '/usr/bin' },
       executables: ['/opt/k6/k6', '/usr/bin/k6'],
       k6Versions: { '/usr/bin/k6': 'k6 v1.8.1 (go1.26.8, linux/amd64)' },
       goVersion: 'go version go1.26.8 linux/amd64',
     });
 
-    await expect(ensureK6({ quiet: true }, environment)).resolves.toBe('/opt/k6/k6');
+    await expect(ensureK6({ quiet: true }, system)).resolves.toBe('/opt/k6/k6');
     expect(installs).toHaveLength(0);
   });
 
   it('rejects a K6_BIN that is not an executable file, naming it', async () => {
-    const { environment } = fakeEnvironment(root, { env: { K6_BIN: '/nowhere/k6', PATH: '' } });
+    const { system } = fakeSystem(root, { env: { K6_BIN: '/nowhere/k6', PATH: '' } });
 
-    await expect(ensureK6({ quiet: true }, environment)).rejects.toThrow(CannotRunError);
-    await expect(ensureK6({ quiet: true }, environment)).rejects.toThrow(/K6_BIN is set to '\/nowhere\/k6'/);
+    await expect(ensureK6({ quiet: true }, system)).rejects.toThrow(CannotRunError);
+    await expect(ensureK6({ quiet: true }, system)).rejects.toThrow(/K6_BIN is set to '\/nowhere\/k6'/);
   });
 
   it('uses a k6 v1 on PATH before the cache', async () => {
     mkdirSync(join(root, 'k6', TOOL_VERSIONS.k6), { recursive: true });
     writeFileSync(cached(), 'cached');
-    const { environment } = fakeEnvironment(root, {
+    const { system } = fakeSystem(root, {
       env: { PATH: ['/nope', '/usr/local/bin'].join(':') },
       executables: ['/usr/local/bin/k6'],
       k6Versions: { '/usr/local/bin/k6': 'k6 v1.2.0 (go1.24.1, linux/amd64)' },
     });
 
-    await expect(ensureK6({ quiet: true }, environment)).resolves.toBe('/usr/local/bin/k6');
+    await expect(ensureK6({ quiet: true }, system)).resolves.toBe('/usr/local/bin/k6');
   });
 
   it('skips a k6 older than v1 on PATH, says why, and uses the cache', async () => {
     mkdirSync(join(root, 'k6', TOOL_VERSIONS.k6), { recursive: true });
     writeFileSync(cached(), 'cached');
-    const { environment, logs } = fakeEnvironment(root, {
+    const { system, logs } = fakeSystem(root, {
       env: { PATH: '/usr/bin' },
       executables: ['/usr/bin/k6'],
       k6Versions: { '/usr/bin/k6': 'k6 v0.49.0 (go1.21.6, linux/amd64)' },
     });
 
-    await expect(ensureK6({}, environment)).resolves.toBe(cached());
+    await expect(ensureK6({}, system)).resolves.toBe(cached());
     expect(logs.join('\n')).toMatch(/Ignoring \/usr\/bin\/k6 .*v0\.49\.0.*need k6 v1 or later/);
   });
 
   it('uses the cached binary without building when it is there (idempotent)', async () => {
     mkdirSync(join(root, 'k6', TOOL_VERSIONS.k6), { recursive: true });
     writeFileSync(cached(), 'cached');
-    const { environment, installs } = fakeEnvironment(root, { goVersion: 'go version go1.26.8 linux/amd64' });
+    const { system, installs } = fakeSystem(root, { goVersion: 'go version go1.26.8 linux/amd64' });
 
-    await expect(ensureK6({ quiet: true }, environment)).resolves.toBe(cached());
-    await expect(ensureK6({ quiet: true }, environment)).resolves.toBe(cached());
+    await expect(ensureK6({ quiet: true }, system)).resolves.toBe(cached());
+    await expect(ensureK6({ quiet: true }, system)).resolves.toBe(cached());
     expect(installs).toHaveLength(0);
   });
 
   it('builds the pinned version with go install into the cache when Go is recent enough, once', async () => {
-    const { environment, installs } = fakeEnvironment(root, { goVersion: 'go version go1.24.0 linux/arm64' });
+    const { system, installs } = fakeSystem(root, { goVersion: 'go version go1.24.0 linux/arm64' });
 
-    await expect(ensureK6({ quiet: true }, environment)).resolves.toBe(cached());
-    await expect(ensureK6({ quiet: true }, environment)).resolves.toBe(cached());
+    await expect(ensureK6({ quiet: true }, system)).resolves.toBe(cached());
+    await expect(ensureK6({ quiet: true }, system)).resolves.toBe(cached());
 
     expect(installs).toHaveLength(1);
     expect(installs[0]?.version).toBe(TOOL_VERSIONS.k6);
@@ -114,12 +114,12 @@ describe('ensureK6', () => {
   });
 
   it('turns a failed go install into a CannotRunError with the how-to, leaving no binary behind', async () => {
-    const { environment } = fakeEnvironment(root, { goVersion: 'go version go1.26.8 linux/amd64' });
-    environment.goInstall = async () => {
+    const { system } = fakeSystem(root, { goVersion: 'go version go1.26.8 linux/amd64' });
+    system.goInstall = async () => {
       throw new Error('go install go.k6.io/k6@v1.8.1 failed (exit 1): proxy unreachable');
     };
 
-    await expect(ensureK6({ quiet: true }, environment)).rejects.toThrow(
+    await expect(ensureK6({ quiet: true }, system)).rejects.toThrow(
       /proxy unreachable[\s\S]*download the k6 v\d+\.\d+\.\d+ release binary/,
     );
     expect(existsSync(cached())).toBe(false);
@@ -129,13 +129,13 @@ describe('ensureK6', () => {
     ['there is no Go', undefined, /no Go toolchain on PATH/],
     ['Go is older than 1.24', 'go version go1.22.5 linux/amd64', /found go version go1\.22\.5.*too old/],
   ])('says exactly how to get k6 when %s', async (_case, goVersion, reason) => {
-    const { environment } = fakeEnvironment(root, { goVersion });
+    const { system } = fakeSystem(root, { goVersion });
 
-    const attempt = ensureK6({ quiet: true }, environment);
+    const attempt = ensureK6({ quiet: true }, system);
 
     await expect(attempt).rejects.toThrow(CannotRunError);
-    await expect(ensureK6({ quiet: true }, environment)).rejects.toThrow(reason);
-    await expect(ensureK6({ quiet: true }, environment)).rejects.toThrow(
+    await expect(ensureK6({ quiet: true }, system)).rejects.toThrow(reason);
+    await expect(ensureK6({ quiet: true }, system)).rejects.toThrow(
       new RegExp(`go install go\\.k6\\.io/k6@${TOOL_VERSIONS.k6.replace(/\./g, '\\.')}[\\s\\S]*K6_BIN`),
     );
   });

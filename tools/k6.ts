@@ -10,7 +10,7 @@ import { type EnsureOptions, TOOL_VERSIONS, toolDir } from './cache';
 export const MIN_GO = { major: 1, minor: 24 } as const;
 
 /** Everything `ensureK6` touches outside itself, so tests can drive each step of the order. */
-export interface K6Environment {
+export interface K6System {
   env: NodeJS.ProcessEnv;
   /** `<cache>/k6/<version>`, created on demand. */
   cacheDir(version: string): string;
@@ -99,7 +99,7 @@ function goInstall(version: string, gobin: string): Promise<void> {
   });
 }
 
-export function systemK6Environment(): K6Environment {
+export function systemK6(): K6System {
   return {
     env: process.env,
     cacheDir: (version) => toolDir('k6', version),
@@ -119,7 +119,7 @@ export function systemK6Environment(): K6Environment {
 }
 
 /** Builds k6 into a private folder and moves the binary into place, so a killed build leaves nothing half-written. */
-async function buildWithGo(system: K6Environment, version: string, target: string): Promise<void> {
+async function buildWithGo(system: K6System, version: string, target: string): Promise<void> {
   const gobin = `${system.cacheDir(version)}/.build-${process.pid}`;
   mkdirSync(gobin, { recursive: true });
   const step = startStep(`Building k6 ${version} with go install (about 3 minutes on 2 cores)`);
@@ -149,10 +149,7 @@ async function buildWithGo(system: K6Environment, version: string, target: strin
  * (`<cache>/k6/<version>/k6`) → built there with `go install` when Go ≥ 1.24 is present →
  * otherwise a CannotRunError that says how to get k6. Idempotent: once cached, nothing is built.
  */
-export async function ensureK6(
-  options: EnsureOptions = {},
-  system: K6Environment = systemK6Environment(),
-): Promise<string> {
+export async function ensureK6(options: EnsureOptions = {}, system: K6System = systemK6()): Promise<string> {
   const version = TOOL_VERSIONS.k6;
   const say = (line: string) => {
     if (!options.quiet) system.log(line);

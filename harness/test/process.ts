@@ -22,7 +22,7 @@ export interface Started {
   finished: Promise<Finished>;
 }
 
-/** An environment with no AWS credentials or config anywhere, and no instance metadata to ask. */
+/** Process variables with no AWS credentials or config anywhere, and no instance metadata to ask. */
 export function withoutAwsCredentials(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) if (!key.startsWith('AWS_')) clean[key] = value;
@@ -130,8 +130,8 @@ export function processesMarkedWith(markers: string[]): ProcessInfo[] {
     const state = /^\S+ \(.*\) (\S)/.exec(readProc(pid, 'stat'))?.[1];
     if (!state || state === 'Z' || state === 'X') continue;
     const command = readProc(pid, 'cmdline');
-    const environment = readProc(pid, 'environ');
-    if (markers.some((marker) => command.includes(marker) || environment.includes(marker))) {
+    const variables = readProc(pid, 'environ');
+    if (markers.some((marker) => command.includes(marker) || variables.includes(marker))) {
       found.push({ pid: Number(pid), command: command.slice(0, 160) });
     }
   }

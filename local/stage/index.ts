@@ -8,7 +8,7 @@ import { listenOnLoopback } from '../../common/net';
 import { localLogDir, PROJECT_ROOT } from '../../common/paths';
 import { templateFindings } from '../../configcheck/index';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGE, INTEGRATION_TIMEOUT_MS } from '../../definitions/api-gateway';
-import { functionSettings, lambdaRuntimeEnvironment } from '../../definitions/function';
+import { functionSettings, lambdaRuntimeVariables } from '../../definitions/function';
 import { ensureRuntimeNode, type RuntimeNode } from '../../tools/runtime-node';
 import type { RouteAccess } from './access-patterns';
 import { type CallRecords, createCallRecords } from './call-records';
@@ -243,11 +243,11 @@ function functionEnvironment(parts: StageParts, options: StartStageOptions): Rec
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: 'UTC',
-    ...fn.environment,
+    ...fn.variables,
     ...LOCAL_FUNCTION_ENV,
     ...options.env,
     ...(parts.gateway ? { DYNAMODB_ENDPOINT: parts.gateway.endpoint } : {}),
-    ...lambdaRuntimeEnvironment(fn, parts.bundleDir),
+    ...lambdaRuntimeVariables(fn, parts.bundleDir),
   };
   env.AWS_DEFAULT_REGION ??= env.AWS_REGION ?? LOCAL_FUNCTION_ENV.AWS_REGION;
   return env;

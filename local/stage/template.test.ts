@@ -54,7 +54,7 @@ describe('the synthesized template as the stage reads it', () => {
       memorySizeMb: settings.memorySizeMb,
       timeoutSeconds: settings.timeoutSeconds,
       logGroupName: settings.logGroupName,
-      environment: { ...settings.environment, TABLE_NAME: 'local-pets' },
+      variables: { ...settings.variables, TABLE_NAME: 'local-pets' },
     });
     expect(template.tables).toEqual([
       expect.objectContaining({
@@ -99,7 +99,7 @@ describe('the synthesized template as the stage reads it', () => {
 
     const template = readStageTemplate(path, LOCALS);
 
-    expect(template.function.environment.QUEUE_URL).toBeUndefined();
+    expect(template.function.variables.QUEUE_URL).toBeUndefined();
     expect(template.notes).toEqual([
       expect.stringMatching(/^environment variable QUEUE_URL: .*SomeQueue.* has no local value/u),
     ]);

@@ -25,7 +25,8 @@ export interface StageFunction {
   timeoutSeconds: number;
   logGroupName: string;
   /** The template's variables, intrinsics resolved to local values. */
-  environment: Record<string, string>;
+  /** The function's environment variables, resolved for this stage. */
+  variables: Record<string, string>;
 }
 
 export interface StageRoute {
@@ -107,22 +108,18 @@ function apiFunctionId(resources: Resources): string {
   return candidates[0] as string;
 }
 
-function resolveEnvironment(
-  variables: unknown,
-  ctx: ResolveContext,
-  notes: string[],
-): Record<string, string> {
-  const environment: Record<string, string> = {};
-  if (typeof variables !== 'object' || variables === null) return environment;
+function resolveVariables(variables: unknown, ctx: ResolveContext, notes: string[]): Record<string, string> {
+  const resolved: Record<string, string> = {};
+  if (typeof variables !== 'object' || variables === null) return resolved;
   for (const [name, value] of Object.entries(variables)) {
     try {
-      environment[name] = resolveString(value, ctx);
+      resolved[name] = resolveString(value, ctx);
     } catch (error) {
       if (!(error instanceof Unresolvable)) throw error;
       notes.push(`environment variable ${name}: ${error.message}; the function runs without it`);
     }
   }
-  return environment;
+  return resolved;
 }
 
 function readFunction(logicalId: string, ctx: ResolveContext, notes: string[]): StageFunction {
@@ -140,7 +137,7 @@ function readFunction(logicalId: string, ctx: ResolveContext, notes: string[]): 
     memorySizeMb: Number(props.MemorySize ?? 128),
     timeoutSeconds: Number(props.Timeout ?? 3),
     logGroupName: logGroup === undefined ? `/aws/lambda/${functionName}` : resolveString(logGroup, ctx),
-    environment: resolveEnvironment((props.Environment as { Variables?: unknown })?.Variables, ctx, notes),
+    variables: resolveVariables((props.Environment as { Variables?: unknown })?.Variables, ctx, notes),
   };
 }
 
