@@ -1,4 +1,5 @@
 import { quantileSorted } from 'simple-statistics';
+import { accessRatios } from './access';
 import type { RunFigures } from './figures';
 import { type Histogram, sortedValues } from './histogram';
 import { bootstrapQuantileDelta, mannWhitneyGreater } from './stats';
@@ -40,7 +41,7 @@ export interface MetricComparison {
   kind: MetricKind;
   /** `p50`, `p95`, `min vs max` (few samples) or `value`. */
   statistic: string;
-  unit: 'ms' | 'MB' | 'KB';
+  unit: 'ms' | 'MB' | 'KB' | '×';
   baseline: number;
   current: number;
   delta: number;
@@ -237,6 +238,10 @@ export function compareFigures(
         settings,
       ),
     );
+  }
+  for (const ratio of accessRatios(current.dynamoDb, baseline.dynamoDb)) {
+    const subject = { metric: ratio.metric, route: ratio.route, kind: 'access' as const };
+    comparisons.push(compareFew(subject, [ratio.current], [ratio.baseline], settings));
   }
   return {
     comparisons,

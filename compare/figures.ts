@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
+import type { RouteAccess } from '../local/stage/access-patterns';
 import { belongsToRun, groupByRequest } from '../logcheck/checks';
 import { environmentSeries } from '../logcheck/growth';
 import type { ParsedEvent } from '../logcheck/parse';
+import { accessFigures, type RouteAccessFigures } from './access';
 import { type Histogram, histogramOf } from './histogram';
 
 /**
@@ -44,6 +46,8 @@ export interface RunFigures {
   newman?: { requests: number; assertions: number; failedAssertions: number };
   /** The function's log events of the run: count and UTF-8 message bytes. */
   logs: { events: number; bytes: number };
+  /** The function's DynamoDB calls per route (the local stage sees them; a deployed stack's it does not). */
+  dynamoDb?: Record<string, RouteAccessFigures>;
 }
 
 export interface FigureSources {
@@ -55,6 +59,8 @@ export interface FigureSources {
   /** The bundle file, when the run used a local bundle. */
   bundleFile?: string;
   newman?: { requestsSent: number; assertions: { total: number; failed: number } };
+  /** The function's DynamoDB calls per route, when the run's stage recorded them. */
+  accessPatterns?: readonly RouteAccess[];
 }
 
 /** `METHOD /resource` of each request, from the handler's `request completed` line. */
@@ -153,5 +159,6 @@ export function buildFigures(sources: FigureSources): RunFigures {
         }
       : {}),
     logs: logVolume(sources),
+    ...(sources.accessPatterns ? { dynamoDb: accessFigures(sources.accessPatterns) } : {}),
   };
 }

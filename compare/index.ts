@@ -1,4 +1,5 @@
 import { type CostInput, computeCost, type PriceTable, type RunCost } from '../cost/index';
+import type { RouteAccess } from '../local/stage/access-patterns';
 import type { ParsedEvent } from '../logcheck/parse';
 import { type BaselineChoice, selectBaseline } from './baseline';
 import { type CompareSettings, compareFigures, type MetricComparison } from './compare';
@@ -37,6 +38,8 @@ export interface ComparisonInput {
   samplesFile?: string;
   bundleFile?: string;
   newman?: { requestsSent: number; assertions: { total: number; failed: number } };
+  /** The function's DynamoDB calls per route, when the run's stage recorded them. */
+  accessPatterns?: readonly RouteAccess[];
   /** Every request the run sent (newman + k6): what API Gateway would bill. */
   apiRequests: number;
   architecture: 'arm64' | 'x86_64';
@@ -61,6 +64,7 @@ export function compareRun(input: ComparisonInput): ComparisonOutcome {
     ...(routeDurations ? { routeDurations } : {}),
     ...(input.bundleFile ? { bundleFile: input.bundleFile } : {}),
     ...(input.newman ? { newman: input.newman } : {}),
+    ...(input.accessPatterns ? { accessPatterns: input.accessPatterns } : {}),
   });
   const cost = computeCost(
     {

@@ -18,6 +18,15 @@ describe('parseThreshold', () => {
     expect(() => parseThreshold('regression-latency', raw, 'latency')).toThrow(/--regression-latency/);
   });
 
+  it('reads a ratio for the DynamoDB access figures, bare or with ×', () => {
+    expect(parseThreshold('regression-access', '+50% and +0.5', 'access')).toEqual({
+      relative: 0.5,
+      absolute: 0.5,
+    });
+    expect(parseThreshold('regression-access', '+1x', 'access')).toEqual({ relative: 0, absolute: 1 });
+    expect(formatThreshold({ relative: 0.5, absolute: 0.5 }, 'access')).toBe('+50% and +0.5 ×');
+  });
+
   it('reads megabytes for memory', () => {
     expect(parseThreshold('regression-memory', '+10% and +16 MB', 'memory')).toEqual({
       relative: 0.1,

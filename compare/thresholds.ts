@@ -6,14 +6,16 @@ import { UsageError } from '../common/cli';
  * jitter from failing a run, the absolute part keeps a slow route's small percentage from hiding.
  */
 
-export const METRIC_KINDS = ['latency', 'init', 'memory', 'bundle'] as const;
+export const METRIC_KINDS = ['latency', 'init', 'memory', 'bundle', 'access'] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
 
-export const KIND_UNITS: Record<MetricKind, 'ms' | 'MB' | 'KB'> = {
+/** `×`: a ratio (DynamoDB calls per request, items read per item returned). */
+export const KIND_UNITS: Record<MetricKind, 'ms' | 'MB' | 'KB' | '×'> = {
   latency: 'ms',
   init: 'ms',
   memory: 'MB',
   bundle: 'KB',
+  access: '×',
 };
 
 export interface Threshold {
@@ -32,9 +34,11 @@ export const DEFAULT_THRESHOLDS: Record<MetricKind, Threshold> = {
   init: { relative: 1, absolute: 300 },
   memory: { relative: 0.25, absolute: 16 },
   bundle: { relative: 0.2, absolute: 50 },
+  // The access ratios are 1.00 on every route of a sound handler, whatever the traffic mix: no noise.
+  access: { relative: 0.5, absolute: 0.5 },
 };
 
-const PART = /^\+?\s*(\d+(?:\.\d+)?)\s*(%|ms|s|mb|kb|b)?$/i;
+const PART = /^\+?\s*(\d+(?:\.\d+)?)\s*(%|ms|s|mb|kb|b|x|×)?$/i;
 
 /** `+20% and +5 ms`, `+20%,+5ms`, `+5 ms`, `+20%`: a part left out is not required. */
 export function parseThreshold(flag: string, raw: string, kind: MetricKind): Threshold {
@@ -49,9 +53,10 @@ export function parseThreshold(flag: string, raw: string, kind: MetricKind): Thr
     const match = PART.exec(part);
     if (!match) throw usage(flag, raw, unit);
     const value = Number(match[1]);
-    const given = (match[2] ?? '').toLowerCase();
+    const given = (match[2] ?? '').toLowerCase().replace(/^x$/u, '×');
     if (given === '%') threshold.relative = value / 100;
-    else if (given === unit.toLowerCase() || (given === '' && parts.length === 1)) threshold.absolute = value;
+    else if (given === unit.toLowerCase() || (given === '' && (parts.length === 1 || unit === '×')))
+      threshold.absolute = value;
     else if (given === 's' && unit === 'ms') threshold.absolute = value * 1000;
     else throw usage(flag, raw, unit);
   }

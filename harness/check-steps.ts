@@ -193,6 +193,7 @@ export const compareWithBaseline: CheckWork = async (run, api) => {
     // The local stage runs the project's bundle; a deployed stack's may be another build.
     ...(options.target === 'local' ? { bundleFile: join(PROJECT_ROOT, settings.bundleDir, 'index.js') } : {}),
     ...(run.newman ? { newman: run.newman } : {}),
+    ...(api.accessPatterns ? { accessPatterns: api.accessPatterns() } : {}),
     apiRequests: (run.newman?.requestsSent ?? 0) + (run.load?.requests ?? 0),
     architecture: settings.architecture,
     prices: options.prices ?? parts.cost().DEFAULT_PRICES,

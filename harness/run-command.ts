@@ -101,6 +101,11 @@ const flags = {
     value: 'T',
     help: `bundle size (default '+${DEFAULT_THRESHOLDS.bundle.relative * 100}% and +${DEFAULT_THRESHOLDS.bundle.absolute} KB')`,
   },
+  'regression-access': {
+    type: 'string',
+    value: 'T',
+    help: `DynamoDB calls per request and items read per item returned, per route (default '+${DEFAULT_THRESHOLDS.access.relative * 100}% and +${DEFAULT_THRESHOLDS.access.absolute}')`,
+  },
   'regression-confidence': {
     type: 'string',
     value: 'C',
