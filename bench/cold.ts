@@ -23,17 +23,19 @@
  * must answer 200 with the mock's pet; the figures are medians over the runs.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual, promisify } from 'node:util';
+import { build } from 'esbuild';
 import { buildBundle } from '../build';
 import { type CommandSpec, type FlagSpec, intFlag, parseFlags, runMain } from '../common/cli';
 import { PROJECT_ROOT } from '../common/paths';
 import { collectOutput } from '../common/processes';
 import { withStep } from '../common/progress';
 import { functionSettings, lambdaRuntimeVariables } from '../definitions/function';
+import type { ChildResult } from './cold-child';
 
 const spec = {
   name: 'npm run bench:cold --',
@@ -52,77 +54,6 @@ const spec = {
 const TARGET_BYTES = 400 * 1024;
 const TARGET_SPEEDUP = 3;
 
-// The child: argv[2] is the function's entry, or `builtins:a,b,c` to require only those built-ins.
-const CHILD_SCRIPT = `
-const Module = require('node:module');
-const { EventEmitter } = require('node:events');
-const { performance } = require('node:perf_hooks');
-const target = process.argv[2];
-if (target.startsWith('builtins:')) {
-  const names = target.slice('builtins:'.length).split(',').filter(Boolean);
-  const started = performance.now();
-  for (const name of names) require(name);
-  const loaded = performance.now();
-  process.stdout.write('\\nBENCH ' + JSON.stringify({ loadMs: loaded - started, answerMs: 0, builtins: names }) + '\\n');
-  return;
-}
-const item = { id: { N: '1' }, type: { S: 'dog' }, breed: { S: 'labrador' }, price: { N: '250' } };
-const calls = [];
-// DynamoDB in memory: an https.request that never opens a socket and answers like DynamoDB.
-function inMemoryDynamoDb(options, onResponse) {
-  const request = new EventEmitter();
-  const socket = Object.assign(new EventEmitter(), {
-    connecting: false, setTimeout: () => socket, setKeepAlive: () => socket, destroy: () => socket,
-  });
-  const headers = Object.fromEntries(Object.entries(options.headers || {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-  Object.assign(request, {
-    socket,
-    setTimeout: () => request,
-    destroy: () => request,
-    write: () => true,
-    end: () => {
-      const operation = (headers['x-amz-target'] || '').split('.').pop();
-      calls.push(options.host + ' ' + operation);
-      const payload = Buffer.from(JSON.stringify(operation === 'GetItem' ? { Item: item } : {}));
-      const response = require('node:stream').Readable.from([payload]);
-      Object.assign(response, {
-        statusCode: 200, statusMessage: 'OK', complete: true,
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(payload.length), 'x-amzn-requestid': 'bench' },
-      });
-      process.nextTick(() => { request.emit('response', response); onResponse(response); });
-    },
-  });
-  return request;
-}
-const builtins = new Set();
-let loading = false;
-const load = Module._load;
-Module._load = function (request) {
-  const exports = load.apply(this, arguments);
-  if (loading && Module.isBuiltin(request)) builtins.add(request.startsWith('node:') ? request : 'node:' + request);
-  if ((request === 'node:https' || request === 'https') && exports.request !== inMemoryDynamoDb) exports.request = inMemoryDynamoDb;
-  return exports;
-};
-const event = {
-  httpMethod: 'GET', path: '/pets/1', resource: '/pets/{id}', pathParameters: { id: '1' },
-  headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com' }, multiValueHeaders: {}, queryStringParameters: null,
-  multiValueQueryStringParameters: null, body: null, isBase64Encoded: false, stageVariables: null,
-  requestContext: { stage: 'prod', requestId: 'bench' },
-};
-const context = { awsRequestId: 'bench', functionName: 'Pets', functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Pets', memoryLimitInMB: '256',
-  getRemainingTimeInMillis: () => 10000 };
-loading = true;
-const started = performance.now();
-const { handler } = require(target);
-const loaded = performance.now();
-loading = false;
-handler(event, context).then((result) => {
-  const answered = performance.now();
-  process.stdout.write('\\nBENCH ' + JSON.stringify({ status: result.statusCode, body: result.body, loadMs: loaded - started, answerMs: answered - loaded, builtins: [...builtins], calls }) + '\\n');
-});
-`;
-
 interface Sample {
   processMs: number;
   loadMs: number;
@@ -136,15 +67,6 @@ interface Figures {
   loadMs: number;
   answerMs: number;
   loadAndAnswerMs: number;
-}
-
-interface ChildResult {
-  status?: number;
-  body?: string;
-  loadMs: number;
-  answerMs: number;
-  builtins: string[];
-  calls?: string[];
 }
 
 // What both variants must answer: the mock's item as the API's Pet, after exactly one GetItem sent
@@ -166,7 +88,7 @@ function answersExpectedPet(body: string | undefined): boolean {
  * NODE_OPTIONS=--enable-source-maps) plus the runtime's own variables. No DYNAMODB_ENDPOINT, so the
  * SDK resolves the regional endpoint exactly as in Lambda.
  */
-function lambdaEnvironment(taskRoot: string, sourceMaps: boolean): NodeJS.ProcessEnv {
+function lambdaVariables(taskRoot: string, sourceMaps: boolean): NodeJS.ProcessEnv {
   const settings = functionSettings();
   const env: NodeJS.ProcessEnv = {
     ...settings.variables,
@@ -243,6 +165,21 @@ function figuresOf(samples: Sample[]): Figures {
   };
 }
 
+/** The child (bench/cold-child.ts) as one CommonJS file for the Node under test; it requires only built-ins. */
+async function compileChild(work: string): Promise<string> {
+  const outfile = join(work, 'child.js');
+  await build({
+    entryPoints: [join(PROJECT_ROOT, 'bench', 'cold-child.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
 /** tsc's output of handler/ in `deployDir`, beside a `node_modules` as an unbundled zip has it. */
 async function compileUnbundled(deployDir: string): Promise<string> {
   const tsc = join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -281,12 +218,11 @@ async function main(argv: string[]): Promise<number> {
     const unbundled = await withStep('compiling the unbundled baseline with tsc', () =>
       compileUnbundled(unbundledDir),
     );
-    const childScript = join(work, 'child.js');
-    await writeFile(childScript, CHILD_SCRIPT);
+    const childScript = await compileChild(work);
     const bundle = join(dir, 'index.js');
-    const bundleEnv = lambdaEnvironment(dir, true);
-    const bundleNoMapsEnv = lambdaEnvironment(dir, false);
-    const unbundledEnv = lambdaEnvironment(unbundledDir, true);
+    const bundleEnv = lambdaVariables(dir, true);
+    const bundleNoMapsEnv = lambdaVariables(dir, false);
+    const unbundledEnv = lambdaVariables(unbundledDir, true);
     const samples: Record<'bundle' | 'bundleNoMaps' | 'unbundled' | 'builtins', Sample[]> = {
       bundle: [],
       bundleNoMaps: [],

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { latencyChartSvg } from './chart';
 import { escapeHtml, formatMs, formatNumber, formatPercent, safeHref } from './html';
@@ -298,53 +298,15 @@ function reportsSection(reports: Record<string, string>): string {
   );
 }
 
-const CSS = `
-:root{--ok:#15803d;--ok-bg:#dcfce7;--bad:#b91c1c;--bad-bg:#fee2e2;--warn:#b45309;--warn-bg:#fef3c7;--muted:#6b7280;--line:#e5e7eb;--ink:#111827}
-*{box-sizing:border-box}
-body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:#f9fafb}
-main{max-width:1000px;margin:0 auto;padding:24px 24px 48px}
-header.top{display:flex;justify-content:space-between;align-items:baseline;gap:16px;flex-wrap:wrap}
-header.top h1{font-size:20px;margin:0}
-header.top .meta{color:var(--muted)}
-.banner{margin:16px 0;padding:18px 22px;border-radius:10px;color:#fff;display:flex;justify-content:space-between;align-items:center;gap:16px}
-.banner.passed{background:var(--ok)}.banner.failed{background:var(--bad)}.banner.error{background:var(--warn)}
-.banner .title{font-size:24px;font-weight:700}
-.banner .detail{font-size:15px;opacity:.95;overflow-wrap:anywhere}
-.banner .code{font:600 13px ui-monospace,monospace;background:rgba(0,0,0,.2);padding:4px 10px;border-radius:6px;white-space:nowrap}
-.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:0 0 8px}
-.figure{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 14px;border-top:4px solid var(--line)}
-.figure.passed{border-top-color:var(--ok)}.figure.failed{border-top-color:var(--bad)}
-.figure .value{font-size:22px;font-weight:700}.figure .label{color:var(--muted);font-size:12px}
-section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:4px 20px 16px;margin:16px 0}
-section[data-verdict=failed]{border-left:5px solid var(--bad)}section[data-verdict=passed]{border-left:5px solid var(--ok)}
-h2{font-size:17px;margin:14px 0 8px;display:flex;align-items:center;gap:10px}
-h3{font-size:14px;margin:16px 0 6px}
-table{border-collapse:collapse;width:100%;margin:6px 0}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.03em}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.detail{overflow-wrap:anywhere;color:#374151}
-tr.over td,td.over{background:var(--bad-bg)}
-table.grid th,table.grid td{padding:4px 6px;font-size:12px}table.grid code{white-space:nowrap}
-.sub{display:block;font-size:11px;color:var(--muted);font-weight:400;text-transform:none;letter-spacing:0}
-.badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 9px;border-radius:999px;white-space:nowrap}
-.badge.passed{background:var(--ok-bg);color:var(--ok)}.badge.failed{background:var(--bad-bg);color:var(--bad)}
-.badge.error{background:var(--warn-bg);color:var(--warn)}.badge.skipped{background:#f3f4f6;color:var(--muted)}
-dl.env{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8px 0}
-dl.env dt{color:var(--muted)}dl.env dd{margin:0;font-family:ui-monospace,monospace;font-size:13px;overflow-wrap:anywhere}
-.chart-wrap{overflow-x:auto;margin:8px 0}
-svg.chart{max-width:100%;height:auto;font-family:inherit}
-svg .grid{stroke:#e5e7eb}svg .axis-line{stroke:#9ca3af}
-svg .axis,svg .value{font-size:11px;fill:#4b5563}svg .route{font-size:12px;fill:#111827;font-family:ui-monospace,monospace}
-svg .legend{font-size:12px;fill:#374151}
-ul.findings{padding-left:20px}ul.findings li{margin:4px 0;overflow-wrap:anywhere}
-.ids{color:var(--muted);font-size:12px}code{font:12px ui-monospace,monospace;background:#f3f4f6;padding:1px 4px;border-radius:4px}
-pre.log{background:#111827;color:#f9fafb;padding:10px;border-radius:6px;overflow-x:auto;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
-.muted{color:var(--muted)}.bad{color:var(--bad);font-weight:600}
-ul.reports{columns:2;padding-left:20px}
-ul.warnings li{color:var(--warn)}
-footer{color:var(--muted);font-size:12px;text-align:center}
-`;
+/**
+ * The page's styles (harness/report.css, where the linter sees them), inlined: the page is one
+ * file that fetches nothing. Runs of white space are one space on the page.
+ */
+let styles: string | undefined;
+function reportCss(): string {
+  styles ??= readFileSync(join(__dirname, 'report.css'), 'utf8').replace(/\s+/gu, ' ');
+  return styles;
+}
 
 export function renderReportHtml(summary: RunSummary): string {
   const banner = bannerText(summary);
@@ -365,7 +327,7 @@ export function renderReportHtml(summary: RunSummary): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(`pets-harness ${summary.verdict} — ${summary.runId}`)}</title>
-<style>${CSS}</style>
+<style>${reportCss()}</style>
 </head>
 <body>
 <main>
