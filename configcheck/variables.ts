@@ -1,30 +1,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../common/paths';
-import { functionSettings, LOCAL_ONLY_VARIABLES } from '../definitions/function';
+import {
+  functionSettings,
+  LAMBDA_RUNTIME_PREFIXES,
+  LAMBDA_RUNTIME_VARIABLES,
+  LOCAL_ONLY_VARIABLES,
+} from '../definitions/function';
 
 /** The environment variables the function's code reads, and the ones Lambda's runtime sets itself. */
 
-// What Lambda's runtime sets in every environment (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
-const RUNTIME_VARIABLES = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-  'LANG',
-  'PATH',
-  'LD_LIBRARY_PATH',
-  'NODE_PATH',
-  'TZ',
-]);
-const RUNTIME_PREFIXES = ['AWS_LAMBDA_', 'AWS_XRAY_'];
 // `process.env.X`, `process.env['X']`, and `env.X` on an env passed around (repository.ts).
 const READ_PATTERN = /\b(?:process\.)?env(?:\.([A-Z_][A-Z0-9_]*)|\[\s*['"]([A-Z_][A-Z0-9_]*)['"]\s*\])/gu;
 
@@ -55,8 +40,8 @@ export function variablesReadBy(bundleDir: string): string[] {
 /** Set on AWS without the template: by Lambda's runtime, or (DYNAMODB_ENDPOINT) only ever locally. */
 export function setOutsideTemplate(name: string): boolean {
   return (
-    RUNTIME_VARIABLES.has(name) ||
-    RUNTIME_PREFIXES.some((prefix) => name.startsWith(prefix)) ||
+    (LAMBDA_RUNTIME_VARIABLES as readonly string[]).includes(name) ||
+    LAMBDA_RUNTIME_PREFIXES.some((prefix) => name.startsWith(prefix)) ||
     (LOCAL_ONLY_VARIABLES as readonly string[]).includes(name)
   );
 }

@@ -69,3 +69,36 @@ export function lambdaRuntimeVariables(
  * on AWS, so the stage does not report them missing from the template.
  */
 export const LOCAL_ONLY_VARIABLES = ['DYNAMODB_ENDPOINT'] as const;
+
+/**
+ * What Lambda's runtime sets in every environment beside the function's own variables
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
+ * and the prefixes of the rest it may set.
+ */
+export const LAMBDA_RUNTIME_VARIABLES = [
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'LANG',
+  'PATH',
+  'LD_LIBRARY_PATH',
+  'NODE_PATH',
+  'TZ',
+] as const;
+export const LAMBDA_RUNTIME_PREFIXES = ['AWS_LAMBDA_', 'AWS_XRAY_'] as const;
+
+/** The variables that hold the function's credentials: their values never belong in a log. */
+export const CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_ACCESS_KEY',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+] as const;

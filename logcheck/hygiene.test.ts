@@ -1,3 +1,6 @@
+import { format } from 'node:util';
+import { functionSettings, lambdaRuntimeVariables } from '../definitions/function';
+import { consoleLine as stageConsoleLine } from '../local/stage/lambda-log';
 import { checkHygiene, HYGIENE_RULES, lineFindings } from './hygiene';
 import { parseEvents } from './parse';
 import { plainTextEvents, toEvents } from './test/events';
@@ -76,6 +79,26 @@ describe('log hygiene rules: each fires on a purpose-built line', () => {
       appLine({ token: `IQoJb3JpZ2luX2VjE${'A'.repeat(120)}` }),
       ['aws-secret'],
     ],
+    [
+      'aws-secret',
+      'a credential variable in a JSON line, whatever its value',
+      appLine({ AWS_SECRET_ACCESS_KEY: 'local' }),
+      ['aws-secret'],
+    ],
+    ['aws-secret', 'a credential variable in text', consoleLine('AWS_SESSION_TOKEN=x'), ['aws-secret']],
+    [
+      'variables-dump',
+      'a JSON line holding the runtime’s variables',
+      appLine({
+        env: {
+          AWS_REGION: 'us-east-1',
+          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+          AWS_LAMBDA_FUNCTION_NAME: 'Pets',
+          LAMBDA_TASK_ROOT: '/var/task',
+        },
+      }),
+      ['variables-dump'],
+    ],
     ['line-size', 'a line over the budget', appLine({ detail: 'x'.repeat(9000) }), ['line-size']],
   ])('%s: %s', (_rule, _what, message, expected) => {
     expect(rulesOf(message)).toEqual(expected);
@@ -87,6 +110,7 @@ describe('log hygiene rules: each fires on a purpose-built line', () => {
       'line-size',
       'request-body',
       'secret-header',
+      'variables-dump',
       'whole-event',
     ]);
   });
@@ -99,6 +123,8 @@ describe('log hygiene rules: quiet on what is fine to log', () => {
       appLine({ method: 'GET', resource: '/pets/{id}', status: 200, duration_ms: 3 }),
     ],
     ['a redacted authorization header', appLine({ headers: { authorization: '***' } })],
+    ['a variable or two named in text', consoleLine('region AWS_REGION=us-east-1, LANG=en_US.UTF-8')],
+    ['a redacted credential variable', appLine({ AWS_SECRET_ACCESS_KEY: '[redacted]' })],
     ['a SHA-1 digest (40 hex characters)', appLine({ etag: 'da39a3ee5e6b4b0d3255bfef95601890afd80709' })],
     ['an X-Ray trace id', appLine({ xray_trace_id: '1-6b0cc30d-e6c4a7982844a8f331e88168' })],
     [
@@ -112,6 +138,55 @@ describe('log hygiene rules: quiet on what is fine to log', () => {
   it('stays quiet on the log check fixtures of a real function', () => {
     expect(checkHygiene(parseEvents(plainTextEvents()), 'run-1').findings).toEqual([]);
   });
+});
+
+describe('the process environment printed at init', () => {
+  // What the function sees on the local stage (the runtime's variables, the template's, local
+  // credentials) and on Lambda (the same names, real credentials).
+  const env: Record<string, string> = {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: 'UTC',
+    ...functionSettings().variables,
+    TABLE_NAME: 'pets',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...lambdaRuntimeVariables({ ...functionSettings(), runtime: 'nodejs22.x' }, '/var/task'),
+  };
+
+  it.each([
+    ['console.log(process.env)', format(env)],
+    ['console.log(JSON.stringify(process.env))', JSON.stringify(env)],
+    [
+      'printenv-style lines',
+      Object.entries(env)
+        .map(([name, value]) => `${name}=${value}`)
+        .join('\n'),
+    ],
+  ])(
+    '%s: the environment and each credential, named without their values, with no request id',
+    (_how, text) => {
+      // Before any request: the runtime writes `undefined` where the request id goes.
+      const { findings, violations } = checkHygiene(
+        parseEvents(toEvents([stageConsoleLine(undefined, 'INFO', text)])),
+        RUN,
+      );
+      expect(violations.map((violation) => violation.check).sort()).toEqual([
+        'log-hygiene/aws-secret',
+        'log-hygiene/variables-dump',
+      ]);
+      expect(findings.map((finding) => finding.detail)).toEqual(
+        expect.arrayContaining([
+          "the AWS_ACCESS_KEY_ID variable's value",
+          "the AWS_SECRET_ACCESS_KEY variable's value",
+          expect.stringMatching(/^\d+ of the variables Lambda's runtime sets, with their values \(/),
+        ]),
+      );
+      expect(findings.every((finding) => finding.requestId === undefined)).toBe(true);
+      expect(JSON.stringify(violations)).not.toContain('/usr/local/bin');
+    },
+  );
 });
 
 describe('checkHygiene', () => {

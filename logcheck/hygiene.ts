@@ -1,9 +1,15 @@
+import {
+  CREDENTIAL_VARIABLES,
+  LAMBDA_RUNTIME_PREFIXES,
+  LAMBDA_RUNTIME_VARIABLES,
+} from '../definitions/function';
 import { belongsToRun, groupByRequest, type Violation } from './checks';
 import type { ParsedEvent } from './parse';
 
 /**
  * Log hygiene: what must never reach a log group, checked over every line of the run's window in
- * either log format and from either source (the local store or CloudWatch Logs). Each finding
+ * either log format and from either source (the local store or CloudWatch Logs), the lines an
+ * environment writes at init (no request id) included. Each finding
  * names the request id and the field (a JSON path, or `message` for a text line); the offending
  * value itself is never repeated in the report.
  */
@@ -13,6 +19,7 @@ export const HYGIENE_RULES = [
   'request-body',
   'secret-header',
   'aws-secret',
+  'variables-dump',
   'line-size',
 ] as const;
 export type HygieneRule = (typeof HYGIENE_RULES)[number];
@@ -44,6 +51,11 @@ const BODY_KEYS = /^(?:body|requestBody|rawBody|request_body|raw_body|payload)$/
 const SECRET_HEADERS = /^(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key)$/i;
 const SECRET_FIELD = /(?:secret|session[-_]?token|security[-_]?token|password)/i;
 const REDACTED = /^(?:\**|\[?redacted\]?|<redacted>|\[?hidden\]?|-)$/i;
+const CREDENTIALS: readonly string[] = CREDENTIAL_VARIABLES;
+/** This many of the variables Lambda's runtime sets, with their values, in one line: the process environment. */
+const ENVIRONMENT_DUMP_NAMES = 4;
+// `NAME: 'value'` (util.inspect), `"NAME":"value"` (JSON), `NAME=value` (printenv) inside a text line.
+const TEXT_VARIABLE = /(?:^|[\s{,'"(])([A-Z_][A-Z0-9_]*)['"]?\s*[:=]\s*(?:'([^']*)'|"([^"]*)"|([^\s,}'"]+))/g;
 
 // Key id (AKIA long-term, ASIA temporary), secret access key (40 base64 characters, mixed case and
 // digits, alone), session tokens by the prefixes STS gives them.
@@ -77,6 +89,42 @@ function headerValueShown(value: unknown): boolean {
   return typeof value === 'string' && value.trim() !== '' && !REDACTED.test(value.trim());
 }
 
+function isRuntimeVariable(name: string): boolean {
+  return (
+    (LAMBDA_RUNTIME_VARIABLES as readonly string[]).includes(name) ||
+    LAMBDA_RUNTIME_PREFIXES.some((prefix) => name.startsWith(prefix))
+  );
+}
+
+/** A credential variable with its value shown: named by the variable, never the value. */
+function credentialFinding(name: string, value: unknown, field: string): Omit<HygieneFinding, 'requestId'>[] {
+  if (!CREDENTIALS.includes(name) || !headerValueShown(value)) return [];
+  return [{ rule: 'aws-secret', field, detail: `the ${name} variable's value` }];
+}
+
+/** Variables with their values, several of them the runtime's own: the process environment printed. */
+function environmentFinding(
+  variables: readonly [string, unknown][],
+  field: string,
+): Omit<HygieneFinding, 'requestId'>[] {
+  const names = [
+    ...new Set(
+      variables
+        .filter(([name, value]) => isRuntimeVariable(name) && headerValueShown(value))
+        .map(([name]) => name),
+    ),
+  ];
+  if (names.length < ENVIRONMENT_DUMP_NAMES) return [];
+  const shown = names.slice(0, 5).join(', ');
+  return [
+    {
+      rule: 'variables-dump',
+      field,
+      detail: `${names.length} of the variables Lambda's runtime sets, with their values (${shown}${names.length > 5 ? ', …' : ''})`,
+    },
+  ];
+}
+
 /** Walks a JSON line's fields; `path` is the dotted path of `value`. */
 function scanValue(
   value: unknown,
@@ -97,6 +145,7 @@ function scanValue(
   }
   if (!isRecord(value)) return;
   const keys = Object.keys(value);
+  found.push(...environmentFinding(Object.entries(value), path || '(line)'));
   const isEvent = !insideEvent && keys.filter((key) => EVENT_KEYS.includes(key)).length >= 3;
   if (isEvent)
     found.push({
@@ -107,7 +156,9 @@ function scanValue(
   for (const key of keys) {
     const child = value[key];
     const childPath = path ? `${path}.${key}` : key;
-    if (SECRET_HEADERS.test(key) && headerValueShown(child)) {
+    const credential = credentialFinding(key, child, childPath);
+    if (credential.length > 0) found.push(...credential);
+    else if (SECRET_HEADERS.test(key) && headerValueShown(child)) {
       found.push({
         rule: 'secret-header',
         field: childPath,
@@ -149,6 +200,12 @@ function scanText(text: string, found: Omit<HygieneFinding, 'requestId'>[]): voi
       });
     }
   }
+  const variables = [...text.matchAll(TEXT_VARIABLE)].map((match): [string, string] => [
+    match[1] ?? '',
+    match[2] ?? match[3] ?? match[4] ?? '',
+  ]);
+  found.push(...variables.flatMap(([name, value]) => credentialFinding(name, value, 'message')));
+  found.push(...environmentFinding(variables, 'message'));
   const secret = looksLikeAwsSecret(text);
   if (secret) found.push({ rule: 'aws-secret', field: 'message', detail: secret });
 }
