@@ -46,6 +46,8 @@ export interface Environment {
   pendingInitMs?: number;
   /** `process.version` inside the environment, once ready. */
   nodeVersion?: string;
+  /** CPU time its init used, once ready. */
+  initCpuMs?: number;
   active?: ActiveInvocation;
   /** Ended on purpose (timeout, reaping, stop): its exit is not a crash. */
   retired: boolean;
@@ -146,6 +148,7 @@ export function startEnvironment(spec: EnvironmentSpec, events: EnvironmentEvent
     if (message.type !== 'ready') return events.onMessage(env, message);
     env.pendingInitMs = message.initDurationMs;
     env.nodeVersion = message.nodeVersion;
+    env.initCpuMs = message.initCpuMs;
     ready.resolve(message.initDurationMs);
   });
   child.once('exit', (code, exitSignal) => {
@@ -153,6 +156,52 @@ export function startEnvironment(spec: EnvironmentSpec, events: EnvironmentEvent
     events.onExit(env, code, exitSignal);
   });
   return env;
+}
+
+export interface InitSample {
+  /** Process start to the function loaded, as the REPORT line's Init Duration. */
+  initDurationMs: number;
+  /** The CPU time of the same: what init's work costs, whatever else waits for the CPU. */
+  initCpuMs: number;
+}
+
+export interface ColdStarts {
+  /** The function's own cold starts. */
+  function: InitSample[];
+  /**
+   * Cold starts of an empty function on the same runtime, one after every few of the function's:
+   * what the host makes of the same fixed work at about the same moment.
+   */
+  reference: InitSample[];
+}
+
+async function coldStart(spec: EnvironmentSpec): Promise<InitSample> {
+  const env = startEnvironment(spec, { onMessage: () => undefined, onExit: () => undefined });
+  try {
+    const initDurationMs = await env.ready;
+    return { initDurationMs, initCpuMs: env.initCpuMs ?? Number.NaN };
+  } finally {
+    await env.stop();
+  }
+}
+
+/**
+ * `count` cold starts one after another, of environments that serve nothing, with one of
+ * `reference` (the same runtime with an empty function) after every `referenceEvery`: init figures
+ * as a distribution where a run has one or two cold starts, and the host's share of them.
+ */
+export async function measureColdStarts(
+  spec: EnvironmentSpec,
+  reference: EnvironmentSpec,
+  count: number,
+  referenceEvery = 4,
+): Promise<ColdStarts> {
+  const samples: ColdStarts = { function: [], reference: [] };
+  for (let i = 0; i < count; i++) {
+    samples.function.push(await coldStart(spec));
+    if (i % referenceEvery === 0) samples.reference.push(await coldStart(reference));
+  }
+  return samples;
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: Error): void } {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ensureRuntimeBundle } from '../../build';
 import { CannotRunError } from '../../common/cli';
@@ -19,6 +21,7 @@ import {
   startDynamoDbGateway,
   type TableCapacity,
 } from './dynamodb-gateway';
+import { type ColdStarts, type EnvironmentSpec, measureColdStarts } from './environment';
 import {
   createEnvironmentPool,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -108,6 +111,11 @@ export interface RunningStage {
   accessPatterns(): RouteAccess[];
   /** The function's timeout, from the template. */
   functionTimeoutSeconds: number;
+  /**
+   * `count` cold starts of fresh environments, one after another, serving nothing, each followed by
+   * one of an empty function on the same runtime: their init figures.
+   */
+  coldStarts(count: number): Promise<ColdStarts>;
   stop(): Promise<void>;
 }
 
@@ -261,15 +269,16 @@ function concurrencyOf(options: StartStageOptions): { concurrency: number; throt
   return { concurrency, throttle: options.reservedConcurrency !== undefined };
 }
 
-async function createPool(
+/** What every execution environment of the stage is started with. */
+async function environmentSpec(
   parts: StageParts,
   options: StartStageOptions,
   logDir: string,
-): Promise<EnvironmentPool> {
+): Promise<EnvironmentSpec> {
   const fn = parts.template.function;
   const env = functionEnvironment(parts, options);
   const gateway = parts.gateway;
-  return createEnvironmentPool({
+  return {
     nodePath: parts.runtimeNode.path,
     runtimePath: await ensureRuntimeBundle(),
     config: {
@@ -287,12 +296,45 @@ async function createPool(
     ...(gateway
       ? { envOf: (id: string) => ({ DYNAMODB_ENDPOINT: environmentEndpoint(gateway.endpoint, id) }) }
       : {}),
-    ...concurrencyOf(options),
-    timeoutSeconds: options.functionTimeoutSeconds ?? fn.timeoutSeconds,
     suspend: options.suspend ?? true,
+  };
+}
+
+async function createPool(
+  parts: StageParts,
+  options: StartStageOptions,
+  logDir: string,
+): Promise<EnvironmentPool> {
+  return createEnvironmentPool({
+    ...(await environmentSpec(parts, options, logDir)),
+    ...concurrencyOf(options),
+    timeoutSeconds: options.functionTimeoutSeconds ?? parts.template.function.timeoutSeconds,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     suspendAfterMs: options.suspendAfterMs ?? DEFAULT_SUSPEND_AFTER_MS,
   });
+}
+
+/**
+ * Cold starts of environments that serve nothing, one after another, each followed by one of an
+ * empty function on the same runtime and environment. Their log lines (init's own) go to a
+ * scratch log store, not the function's log group, so the run's logs hold only its requests'.
+ */
+async function coldStarts(parts: StageParts, options: StartStageOptions, count: number) {
+  const scratch = await mkdtemp(join(tmpdir(), 'pets-stage-cold-starts-'));
+  try {
+    const spec = await environmentSpec(parts, options, scratch);
+    const { handler } = parts.template.function;
+    const emptyDir = join(scratch, 'empty-function');
+    await mkdir(emptyDir);
+    await writeFile(
+      join(emptyDir, `${handler.slice(0, handler.lastIndexOf('.'))}.js`),
+      `exports.${handler.slice(handler.lastIndexOf('.') + 1)} = async () => ({ statusCode: 200, body: '' });\n`,
+    );
+    const reference = { ...spec, config: { ...spec.config, bundleDir: emptyDir } };
+    return await measureColdStarts(spec, reference, count);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 interface RequestContext {
@@ -516,6 +558,7 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     deniedCalls: () => parts.gateway?.denied() ?? [],
     accessPatterns: () => parts.calls.accessPatterns(),
     functionTimeoutSeconds: options.functionTimeoutSeconds ?? parts.template.function.timeoutSeconds,
+    coldStarts: (count) => coldStarts(parts, options, count),
     stop() {
       stopping ??= stopAll();
       return stopping;

@@ -28,7 +28,13 @@ export interface InvokeMessage {
 }
 
 export type EnvironmentMessage =
-  | { type: 'ready'; initDurationMs: number; nodeVersion: string }
+  | {
+      type: 'ready';
+      initDurationMs: number;
+      /** CPU time (user + system) the process had used by then: init's work, whatever else runs on the host. */
+      initCpuMs: number;
+      nodeVersion: string;
+    }
   | {
       type: 'result';
       requestId: string;

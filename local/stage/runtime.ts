@@ -246,9 +246,11 @@ try {
 // performance.now() counts from process start: runtime start-up plus the function's static init,
 // which is what Lambda's Init Duration covers.
 pendingInitMs = performance.now();
+const initCpu = process.cpuUsage();
 channel.send({
   type: 'ready',
   initDurationMs: pendingInitMs,
+  initCpuMs: (initCpu.user + initCpu.system) / 1000,
   nodeVersion: process.version,
 } satisfies EnvironmentMessage);
 serveNext();

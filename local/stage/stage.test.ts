@@ -90,6 +90,21 @@ describe('the local stage with purpose-built functions', () => {
     return { response, echo: (await response.json()) as Echo };
   }
 
+  it('times cold starts of fresh environments that serve nothing, and of an empty function beside them, keeping them out of the log group', async () => {
+    const linesBefore = messages(logDir).length;
+
+    const samples = await stage.coldStarts(2);
+
+    expect(samples.function).toHaveLength(2);
+    // One empty function's after every four of the function's.
+    expect(samples.reference).toHaveLength(1);
+    for (const sample of [...samples.function, ...samples.reference]) {
+      expect(sample.initDurationMs).toBeGreaterThan(0);
+      expect(sample.initCpuMs).toBeGreaterThan(0);
+    }
+    expect(messages(logDir)).toHaveLength(linesBefore);
+  });
+
   it('serves on 127.0.0.1 with the stage in the URL and the function log group', () => {
     expect(stage.url).toBe(`http://127.0.0.1:${stage.port}/default`);
     expect(stage.logGroupName).toBe(LOG_GROUP);
