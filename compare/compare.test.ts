@@ -1,5 +1,7 @@
 import { compareFigures, DEFAULT_SETTINGS } from './compare';
-import { figuresWith } from './test/figures';
+import { buildFigures, type RunFigures } from './figures';
+import { histogramOf } from './histogram';
+import { durations, figuresWith } from './test/figures';
 
 const baseline = figuresWith({ k6Ms: 20, lambdaMs: 8, initMs: 200, seed: 1 });
 
@@ -88,5 +90,110 @@ describe('compareFigures', () => {
       ['p50', 'improved'],
       ['p95', 'improved'],
     ]);
+  });
+});
+
+describe('init measured apart from the run, the bundle and log volume per route', () => {
+  // Figures of a run with nothing else in them: each test judges only what it is about.
+  const bare = (): RunFigures => buildFigures({ runId: 'bare', parsed: [] });
+
+  /** Ten cold starts of fresh environments: CPU time within a few percent, wall time all over. */
+  function withInit(cpuMs: number, seed: number, wallMs = 600, emptyCpuMs = 45): RunFigures {
+    return {
+      ...bare(),
+      init: {
+        source: 'fresh environments',
+        durationMs: durations(10, wallMs, seed + 2, wallMs * 0.3),
+        cpuMs: durations(10, cpuMs, seed + 3, cpuMs * 0.05),
+        referenceCpuMs: durations(10, emptyCpuMs, seed + 4, emptyCpuMs * 0.05),
+      },
+    };
+  }
+  const judged = (current: RunFigures, before: RunFigures) =>
+    compareFigures(current, before).regressions.map(
+      (r) => `${r.metric} ${r.statistic}${r.route ? ` on ${r.route}` : ''}`,
+    );
+
+  it('finds init 40% more CPU-costly, and nothing between two draws of the same however busy the host', () => {
+    const before = withInit(210, 1);
+    expect(judged(withInit(294, 5), before)).toEqual([
+      'Init CPU time (fresh environments) p50',
+      'Init CPU time (fresh environments) p95',
+    ]);
+    // Twice the wall time from a busy host, the same CPU time: nothing to judge.
+    expect(judged(withInit(215, 9, 1300), before)).toEqual([]);
+  });
+
+  it('lets a host that makes every init 40% costlier pass, the empty function’s beside it too', () => {
+    const before = withInit(210, 1);
+    const costlierHost = withInit(294, 5, 600, 63);
+    expect(judged(costlierHost, before)).toEqual([]);
+    expect(compareFigures(costlierHost, before).comparisons.at(-1)?.text).toMatch(
+      /; baseline ×1\.4\d, the host being/,
+    );
+  });
+
+  it('fails a bundle twice the size, or one an SDK client bigger (+15%), and passes one a few KB bigger', () => {
+    const sized = (bundleBytes: number): RunFigures => ({ ...bare(), bundleBytes });
+    expect(judged(sized(480_000), sized(240_000))).toEqual(['bundle size value']);
+    expect(judged(sized(277_000), sized(240_000))).toEqual(['bundle size value']);
+    expect(judged(sized(244_000), sized(240_000))).toEqual([]);
+  });
+
+  it('fails a route whose requests log many more lines and bytes, naming it; the others pass', () => {
+    const volume = (lines: number, bytes: number) => ({ requests: 40, lines: 40 * lines, bytes: 40 * bytes });
+    const before: RunFigures = {
+      ...bare(),
+      logsPerRoute: { 'GET /pets': volume(4, 800), 'GET /pets/{id}': volume(4, 805) },
+    };
+    const chatty: RunFigures = {
+      ...before,
+      logsPerRoute: { 'GET /pets': volume(24, 6200), 'GET /pets/{id}': volume(4, 812) },
+    };
+    expect(judged(chatty, before)).toEqual([
+      'log lines per request value on GET /pets',
+      'log bytes per request value on GET /pets',
+    ]);
+    expect(compareFigures(chatty, before).regressions[0]?.text).toMatch(
+      /^log lines per request value on GET \/pets: 4\.00 lines → 24\.0 lines \(\+20\.0 lines, \+500%\)/,
+    );
+    expect(judged(before, chatty)).toEqual([]);
+  });
+});
+
+describe('on a busier host', () => {
+  const bare = (): RunFigures => buildFigures({ runId: 'bare', parsed: [] });
+  /** A run whose route took around `ms`, on a host where the reference work took around `hostMs`. */
+  const run = (ms: number, hostMs: number, seed: number): RunFigures => ({
+    ...bare(),
+    routes: { get: histogramOf(durations(60, ms, seed)) },
+    host: { work: 'the same work', referenceMs: durations(30, hostMs, seed + 1, hostMs * 0.2) },
+  });
+  const regressed = (current: RunFigures, before: RunFigures) =>
+    compareFigures(current, before).regressions.map((r) => `${r.metric} ${r.statistic}`);
+
+  it('stretches the baseline’s latencies by how much busier: three times the load, three times the latency passes', () => {
+    const before = run(20, 50, 1);
+    const busier = run(60, 150, 2);
+
+    expect(regressed(busier, before)).toEqual([]);
+    expect(compareFigures(busier, before).host?.factor).toBeCloseTo(3, 0);
+    // The same latency on a host as busy as the baseline's: a regression.
+    expect(regressed(run(60, 50, 3), before)).toEqual(['k6 latency p50', 'k6 latency p95']);
+  });
+
+  it('still finds a route 100 ms slower on the busier host, saying the baseline was stretched', () => {
+    const before = run(20, 50, 1);
+    const { regressions } = compareFigures(run(160, 150, 4), before);
+
+    expect(regressions.map((r) => `${r.metric} ${r.statistic}`)).toEqual([
+      'k6 latency p50',
+      'k6 latency p95',
+    ]);
+    expect(regressions[0]?.text).toMatch(/; baseline ×\d\.\d\d, the host being that much busier \[threshold/);
+  });
+
+  it('credits no quieter host: the baseline is never shrunk', () => {
+    expect(compareFigures(run(20, 25, 5), run(20, 50, 1)).host?.factor).toBe(1);
   });
 });

@@ -1,13 +1,15 @@
 import { quantileSorted } from 'simple-statistics';
 import { accessRatios } from './access';
-import type { RunFigures } from './figures';
+import type { RouteLogVolume, RunFigures } from './figures';
 import { type Histogram, sortedValues } from './histogram';
+import { type HostFactor, hostFactor, initReferenceFactor, WALL_TIME_KINDS } from './host';
 import { bootstrapQuantileDelta, mannWhitneyGreater } from './stats';
 import {
   DEFAULT_THRESHOLDS,
   formatThreshold,
   KIND_UNITS,
   type MetricKind,
+  type MetricUnit,
   margin,
   type Threshold,
 } from './thresholds';
@@ -41,7 +43,7 @@ export interface MetricComparison {
   kind: MetricKind;
   /** `p50`, `p95`, `min vs max` (few samples) or `value`. */
   statistic: string;
-  unit: 'ms' | 'MB' | 'KB' | '×';
+  unit: MetricUnit;
   baseline: number;
   current: number;
   delta: number;
@@ -51,6 +53,8 @@ export interface MetricComparison {
   interval?: { low: number; high: number; confidence: number };
   pValue?: number;
   threshold: string;
+  /** The baseline's values were stretched by this much: the host was busier in this run. */
+  hostFactor?: number;
   verdict: ComparisonVerdict;
   /** One line a person reads. */
   text: string;
@@ -59,6 +63,8 @@ export interface MetricComparison {
 export interface Comparison {
   comparisons: MetricComparison[];
   regressions: MetricComparison[];
+  /** How much busier the host was than in the baseline's run, when both measured it. */
+  host?: HostFactor;
   settings: { confidence: number; thresholds: Record<MetricKind, string> };
 }
 
@@ -80,10 +86,11 @@ function describe(c: Omit<MetricComparison, 'text'>): string {
   const change = `${formatValue(c.baseline, c.unit)} → ${formatValue(c.current, c.unit)} (${signed(c.delta, c.unit)}, ${c.deltaPct >= 0 ? '+' : '−'}${Math.abs(c.deltaPct).toFixed(0)}%)`;
   const confidence = c.interval
     ? `; ${Math.round(c.interval.confidence * 100)}% CI ${signed(c.interval.low, c.unit)} to ${signed(c.interval.high, c.unit)}, Mann-Whitney ${formatP(c.pValue ?? 1)}`
-    : c.kind === 'latency' || c.kind === 'init'
+    : c.kind === 'latency' || c.kind === 'init' || c.kind === 'init-cpu'
       ? `; ${c.samples.current} vs ${c.samples.baseline} samples: too few for a test, judged by the threshold alone`
       : '';
-  return `${c.metric} ${c.statistic}${where}: ${change}${confidence} [threshold ${c.threshold}]`;
+  const host = c.hostFactor ? `; baseline ×${c.hostFactor.toFixed(2)}, the host being that much busier` : '';
+  return `${c.metric} ${c.statistic}${where}: ${change}${confidence}${host} [threshold ${c.threshold}]`;
 }
 
 function finish(partial: Omit<MetricComparison, 'text'>): MetricComparison {
@@ -94,6 +101,7 @@ interface Subject {
   metric: string;
   route?: string;
   kind: MetricKind;
+  hostFactor?: number;
 }
 
 function compareDistributions(
@@ -184,6 +192,75 @@ function pairs(
     ]);
 }
 
+/** The baseline's wall-time samples stretched by how much busier the host is now. */
+function stretchWallTime(distributions: [Subject, number[], number[]][], factor: number): void {
+  for (const distribution of distributions) {
+    const [subject, , base] = distribution;
+    if (!WALL_TIME_KINDS.has(subject.kind)) continue;
+    distribution[0] = { ...subject, hostFactor: factor };
+    distribution[2] = base.map((value) => value * factor);
+  }
+}
+
+const ascending = (values: readonly number[]) => [...values].sort((a, b) => a - b);
+
+/**
+ * Init: the CPU time of cold starts measured apart from the run, when both runs have them (a
+ * distribution, and a figure other load on the host hardly moves: two CPU burners beside the
+ * stage doubled init's wall time here and left its CPU time as it was), the baseline's stretched
+ * by what an empty function's init cost beside them; else the REPORT lines' Init Durations (one
+ * or two a run, all a deployed function gives).
+ */
+function initDistributions(current: RunFigures, baseline: RunFigures): [Subject, number[], number[]][] {
+  if (current.init && baseline.init) {
+    const factor = initReferenceFactor(current.init, baseline.init) ?? 1;
+    const subject: Subject = { metric: `Init CPU time (${current.init.source})`, kind: 'init-cpu' };
+    return [
+      [
+        factor > 1 ? { ...subject, hostFactor: factor } : subject,
+        ascending(current.init.cpuMs),
+        ascending(baseline.init.cpuMs.map((value) => value * factor)),
+      ],
+    ];
+  }
+  const init: [Subject, number[], number[]] = [
+    { metric: 'Init Duration', kind: 'init' },
+    ascending(current.lambda.initDurationMs),
+    ascending(baseline.lambda.initDurationMs),
+  ];
+  return init[1].length > 0 && init[2].length > 0 ? [init] : [];
+}
+
+/** Log lines and bytes per request, per route both runs answered. */
+function logVolumeComparisons(
+  current: RunFigures,
+  baseline: RunFigures,
+  settings: CompareSettings,
+): MetricComparison[] {
+  const now = current.logsPerRoute ?? {};
+  const before = baseline.logsPerRoute ?? {};
+  return Object.keys(now)
+    .filter((route) => (now[route]?.requests ?? 0) > 0 && (before[route]?.requests ?? 0) > 0)
+    .sort()
+    .flatMap((route) => {
+      const [c, b] = [now[route], before[route]] as [RouteLogVolume, RouteLogVolume];
+      return [
+        compareFew(
+          { metric: 'log lines per request', route, kind: 'log-lines' },
+          [c.lines / c.requests],
+          [b.lines / b.requests],
+          settings,
+        ),
+        compareFew(
+          { metric: 'log bytes per request', route, kind: 'log-bytes' },
+          [c.bytes / c.requests],
+          [b.bytes / b.requests],
+          settings,
+        ),
+      ];
+    });
+}
+
 export function compareFigures(
   current: RunFigures,
   baseline: RunFigures,
@@ -203,12 +280,9 @@ export function compareFigures(
       ],
     ),
   ];
-  const init: [Subject, number[], number[]] = [
-    { metric: 'Init Duration', kind: 'init' },
-    [...current.lambda.initDurationMs].sort((a, b) => a - b),
-    [...baseline.lambda.initDurationMs].sort((a, b) => a - b),
-  ];
-  if (init[1].length > 0 && init[2].length > 0) distributions.push(init);
+  distributions.push(...initDistributions(current, baseline));
+  const host = hostFactor(current, baseline);
+  if (host && host.factor > 1) stretchWallTime(distributions, host.factor);
   const tested = distributions.filter(
     ([, now, base]) => now.length >= MIN_SAMPLES && base.length >= MIN_SAMPLES,
   );
@@ -229,6 +303,7 @@ export function compareFigures(
       ),
     );
   }
+  comparisons.push(...logVolumeComparisons(current, baseline, settings));
   if (current.bundleBytes !== undefined && baseline.bundleBytes !== undefined) {
     comparisons.push(
       compareFew(
@@ -246,6 +321,7 @@ export function compareFigures(
   return {
     comparisons,
     regressions: comparisons.filter((comparison) => comparison.verdict === 'regressed'),
+    ...(host ? { host } : {}),
     settings: {
       confidence: settings.confidence,
       thresholds: Object.fromEntries(

@@ -10,7 +10,7 @@ import { type Histogram, histogramOf } from './histogram';
  * The figures a run keeps for the next one to compare with, in one versioned shape
  * (`summary.json` → `figures`): k6 latency per route and the Lambda REPORT figures as
  * distributions, Max Memory Used per environment against its invocation count, the bundle's size,
- * newman's counts, and the log volume.
+ * newman's counts, the log volume (per route too), and cold starts measured apart from the run.
  */
 
 export const FIGURES_VERSION = 1;
@@ -48,6 +48,34 @@ export interface RunFigures {
   logs: { events: number; bytes: number };
   /** The function's DynamoDB calls per route (the local stage sees them; a deployed stack's it does not). */
   dynamoDb?: Record<string, RouteAccessFigures>;
+  /**
+   * Per route (`METHOD /resource`): the requests the function answered, and the log lines and
+   * message bytes those requests left (START to REPORT, the handler's own lines between).
+   */
+  logsPerRoute?: Record<string, RouteLogVolume>;
+  /**
+   * Cold starts of fresh environments measured for the comparison (the local stage), when the run
+   * had them: a distribution where the run's own REPORT lines have one or two Init Durations.
+   */
+  init?: { source: string; durationMs: number[]; cpuMs: number[]; referenceCpuMs?: number[] };
+  /** How long a fixed piece of CPU work took, again and again while the run measured (common/host-load.ts). */
+  host?: HostLoad;
+}
+
+export interface HostLoad {
+  work: string;
+  referenceMs: number[];
+}
+
+export interface InitFigures {
+  initDurationMs: number;
+  initCpuMs: number;
+}
+
+export interface RouteLogVolume {
+  requests: number;
+  lines: number;
+  bytes: number;
 }
 
 export interface FigureSources {
@@ -61,6 +89,14 @@ export interface FigureSources {
   newman?: { requestsSent: number; assertions: { total: number; failed: number } };
   /** The function's DynamoDB calls per route, when the run's stage recorded them. */
   accessPatterns?: readonly RouteAccess[];
+  host?: HostLoad;
+  /** Init figures of fresh environments, and where they come from. */
+  coldStarts?: {
+    source: string;
+    samples: readonly InitFigures[];
+    /** An empty function's cold starts beside them: the host's share of the same work. */
+    reference?: readonly InitFigures[];
+  };
 }
 
 /** `METHOD /resource` of each request, from the handler's `request completed` line. */
@@ -139,6 +175,28 @@ function logVolume(sources: FigureSources): RunFigures['logs'] {
   return { events, bytes };
 }
 
+/** The lines and bytes each route's requests left, over the requests of the run the function answered. */
+function logVolumePerRoute(sources: FigureSources): Record<string, RouteLogVolume> {
+  const requests = groupByRequest(sources.parsed);
+  const routes = routesByRequest(sources.parsed);
+  const perRoute: Record<string, RouteLogVolume> = {};
+  for (const request of requests.values()) {
+    if (!request.report || !belongsToRun(request, sources.runId)) continue;
+    const route = routes.get(request.requestId) ?? 'other';
+    perRoute[route] ??= { requests: 0, lines: 0, bytes: 0 };
+    perRoute[route].requests++;
+  }
+  for (const line of sources.parsed) {
+    const requestId = 'requestId' in line ? line.requestId : undefined;
+    const request = requestId === undefined ? undefined : requests.get(requestId);
+    if (!request?.report || !belongsToRun(request, sources.runId)) continue;
+    const volume = perRoute[routes.get(request.requestId) ?? 'other'] as RouteLogVolume;
+    volume.lines++;
+    volume.bytes += Buffer.byteLength(line.event.message, 'utf8');
+  }
+  return perRoute;
+}
+
 export function buildFigures(sources: FigureSources): RunFigures {
   const bundleBytes =
     sources.bundleFile && existsSync(sources.bundleFile) ? statSync(sources.bundleFile).size : undefined;
@@ -160,5 +218,19 @@ export function buildFigures(sources: FigureSources): RunFigures {
       : {}),
     logs: logVolume(sources),
     ...(sources.accessPatterns ? { dynamoDb: accessFigures(sources.accessPatterns) } : {}),
+    logsPerRoute: logVolumePerRoute(sources),
+    ...(sources.host && sources.host.referenceMs.length > 0 ? { host: sources.host } : {}),
+    ...(sources.coldStarts && sources.coldStarts.samples.length > 0
+      ? {
+          init: {
+            source: sources.coldStarts.source,
+            durationMs: sources.coldStarts.samples.map((sample) => sample.initDurationMs),
+            cpuMs: sources.coldStarts.samples.map((sample) => sample.initCpuMs),
+            ...(sources.coldStarts.reference
+              ? { referenceCpuMs: sources.coldStarts.reference.map((sample) => sample.initCpuMs) }
+              : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -3,13 +3,20 @@ import type { RouteAccess } from '../local/stage/access-patterns';
 import type { ParsedEvent } from '../logcheck/parse';
 import { type BaselineChoice, selectBaseline } from './baseline';
 import { type CompareSettings, compareFigures, type MetricComparison } from './compare';
-import { buildFigures, type RunFigures } from './figures';
+import { buildFigures, type FigureSources, type RunFigures } from './figures';
+import type { HostFactor } from './host';
 import { readRouteDurations } from './k6-samples';
 
 export { type BaselineChoice, parseBaselineFlag } from './baseline';
 export { type CompareSettings, DEFAULT_SETTINGS, type MetricComparison } from './compare';
 export type { RunFigures } from './figures';
-export { DEFAULT_THRESHOLDS, METRIC_KINDS, type MetricKind, parseThreshold } from './thresholds';
+export {
+  DEFAULT_THRESHOLDS,
+  formatThreshold,
+  METRIC_KINDS,
+  type MetricKind,
+  parseThreshold,
+} from './thresholds';
 
 /**
  * The run's figures, what its traffic would cost, and how it compares with its baseline: what the
@@ -25,6 +32,8 @@ export interface BaselineSection {
   /** Why nothing was compared, when nothing was. */
   reason?: string;
   settings?: { confidence: number; thresholds: Record<string, string> };
+  /** How much busier the host was than in the baseline's run (wall-time baselines stretched by it). */
+  host?: HostFactor;
   comparisons: MetricComparison[];
 }
 
@@ -40,8 +49,12 @@ export interface ComparisonInput {
   newman?: { requestsSent: number; assertions: { total: number; failed: number } };
   /** The function's DynamoDB calls per route, when the run's stage recorded them. */
   accessPatterns?: readonly RouteAccess[];
-  /** Every request the run sent (newman + k6): what API Gateway would bill. */
-  apiRequests: number;
+  /** Every request the run sent, by the part that sent it (newman, k6, fuzz, …): what API Gateway bills. */
+  requestsSent: Record<string, number>;
+  /** Init figures of fresh environments, when the target can measure them (the local stage). */
+  coldStarts?: FigureSources['coldStarts'];
+  /** How busy the host was while the run measured (common/host-load.ts). */
+  host?: FigureSources['host'];
   architecture: 'arm64' | 'x86_64';
   prices: PriceTable;
   dynamoDb?: CostInput['dynamoDb'];
@@ -65,10 +78,15 @@ export function compareRun(input: ComparisonInput): ComparisonOutcome {
     ...(input.bundleFile ? { bundleFile: input.bundleFile } : {}),
     ...(input.newman ? { newman: input.newman } : {}),
     ...(input.accessPatterns ? { accessPatterns: input.accessPatterns } : {}),
+    ...(input.coldStarts ? { coldStarts: input.coldStarts } : {}),
+    ...(input.host ? { host: input.host } : {}),
   });
   const cost = computeCost(
     {
-      apiRequests: input.apiRequests,
+      requestsSent: input.requestsSent,
+      requestsByRoute: Object.fromEntries(
+        Object.entries(figures.logsPerRoute ?? {}).map(([route, volume]) => [route, volume.requests]),
+      ),
       lambda: {
         invocations: figures.lambda.invocations,
         gbSeconds: figures.lambda.gbSeconds,
@@ -93,6 +111,7 @@ export function compareRun(input: ComparisonInput): ComparisonOutcome {
       : {}),
     ...(selected.reason ? { reason: selected.reason } : {}),
     ...(comparison ? { settings: comparison.settings } : {}),
+    ...(comparison?.host ? { host: comparison.host } : {}),
     comparisons: comparison?.comparisons ?? [],
   };
   return { figures, cost, baseline, regressions: comparison?.regressions ?? [] };

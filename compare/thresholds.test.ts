@@ -27,6 +27,16 @@ describe('parseThreshold', () => {
     expect(formatThreshold({ relative: 0.5, absolute: 0.5 }, 'access')).toBe('+50% and +0.5 ×');
   });
 
+  it.each([
+    ['log-lines', '+50% and +2 lines', { relative: 0.5, absolute: 2 }],
+    ['log-lines', '+1 line', { relative: 0, absolute: 1 }],
+    ['log-bytes', '+300 B', { relative: 0, absolute: 300 }],
+  ] as const)('reads %s in its own unit: %s', (kind, raw, expected) => {
+    expect(parseThreshold(`regression-${kind}`, raw, kind)).toEqual(expected);
+    expect(parseThreshold(`regression-${kind}`, formatThreshold(expected, kind), kind)).toEqual(expected);
+    expect(() => parseThreshold(`regression-${kind}`, '+5 ms', kind)).toThrow(UsageError);
+  });
+
   it('reads megabytes for memory', () => {
     expect(parseThreshold('regression-memory', '+10% and +16 MB', 'memory')).toEqual({
       relative: 0.1,

@@ -6,16 +6,30 @@ import { UsageError } from '../common/cli';
  * jitter from failing a run, the absolute part keeps a slow route's small percentage from hiding.
  */
 
-export const METRIC_KINDS = ['latency', 'init', 'memory', 'bundle', 'access'] as const;
+export const METRIC_KINDS = [
+  'latency',
+  'init',
+  'init-cpu',
+  'memory',
+  'bundle',
+  'access',
+  'log-lines',
+  'log-bytes',
+] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
 
 /** `×`: a ratio (DynamoDB calls per request, items read per item returned). */
-export const KIND_UNITS: Record<MetricKind, 'ms' | 'MB' | 'KB' | '×'> = {
+export type MetricUnit = 'ms' | 'MB' | 'KB' | '×' | 'lines' | 'B';
+
+export const KIND_UNITS: Record<MetricKind, MetricUnit> = {
   latency: 'ms',
   init: 'ms',
+  'init-cpu': 'ms',
   memory: 'MB',
   bundle: 'KB',
   access: '×',
+  'log-lines': 'lines',
+  'log-bytes': 'B',
 };
 
 export interface Threshold {
@@ -32,13 +46,19 @@ export interface Threshold {
 export const DEFAULT_THRESHOLDS: Record<MetricKind, Threshold> = {
   latency: { relative: 0.5, absolute: 25 },
   init: { relative: 1, absolute: 300 },
+  // Init's CPU time, not its wall time: other load on the host hardly moves it.
+  'init-cpu': { relative: 0.15, absolute: 20 },
   memory: { relative: 0.25, absolute: 16 },
-  bundle: { relative: 0.2, absolute: 50 },
+  // Unchanged code bundles to the same bytes: no noise to allow for, only deliberate growth.
+  bundle: { relative: 0.1, absolute: 16 },
   // The access ratios are 1.00 on every route of a sound handler, whatever the traffic mix: no noise.
   access: { relative: 0.5, absolute: 0.5 },
+  // A request's lines are the same each run (START, the handler's line, END, REPORT).
+  'log-lines': { relative: 0.5, absolute: 1 },
+  'log-bytes': { relative: 0.5, absolute: 256 },
 };
 
-const PART = /^\+?\s*(\d+(?:\.\d+)?)\s*(%|ms|s|mb|kb|b|x|×)?$/i;
+const PART = /^\+?\s*(\d+(?:\.\d+)?)\s*(%|ms|s|mb|kb|b|x|×|lines?)?$/i;
 
 /** `+20% and +5 ms`, `+20%,+5ms`, `+5 ms`, `+20%`: a part left out is not required. */
 export function parseThreshold(flag: string, raw: string, kind: MetricKind): Threshold {
@@ -53,7 +73,10 @@ export function parseThreshold(flag: string, raw: string, kind: MetricKind): Thr
     const match = PART.exec(part);
     if (!match) throw usage(flag, raw, unit);
     const value = Number(match[1]);
-    const given = (match[2] ?? '').toLowerCase().replace(/^x$/u, '×');
+    const given = (match[2] ?? '')
+      .toLowerCase()
+      .replace(/^x$/u, '×')
+      .replace(/^line$/u, 'lines');
     if (given === '%') threshold.relative = value / 100;
     else if (given === unit.toLowerCase() || (given === '' && (parts.length === 1 || unit === '×')))
       threshold.absolute = value;
@@ -72,7 +95,10 @@ function usage(flag: string, raw: string, unit: string): UsageError {
 export function formatThreshold(threshold: Threshold, kind: MetricKind): string {
   const parts: string[] = [];
   if (threshold.relative > 0) parts.push(`+${round(threshold.relative * 100)}%`);
-  if (threshold.absolute > 0) parts.push(`+${round(threshold.absolute)} ${KIND_UNITS[kind]}`);
+  if (threshold.absolute > 0) {
+    const unit = KIND_UNITS[kind] === 'lines' && threshold.absolute === 1 ? 'line' : KIND_UNITS[kind];
+    parts.push(`+${round(threshold.absolute)} ${unit}`);
+  }
   return parts.length ? parts.join(' and ') : 'any increase';
 }
 

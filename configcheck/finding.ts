@@ -12,7 +12,7 @@ export const CONFIG_RULES = [
   'log-retention',
   'memory',
   'architecture',
-  'environment',
+  'variables',
 ] as const;
 export type ConfigRule = (typeof CONFIG_RULES)[number];
 

@@ -4,7 +4,7 @@ import { INTEGRATION_TIMEOUT_MS } from '../definitions/api-gateway';
 import { apiFunctions, finding, type Judge } from './finding';
 import { setOutsideTemplate } from './variables';
 
-/** The rules on the functions API Gateway invokes: timeout, reserved concurrency, memory, architecture, environment. */
+/** The rules on the functions API Gateway invokes: timeout, reserved concurrency, memory, architecture, variables. */
 
 const INTEGRATION_SECONDS = INTEGRATION_TIMEOUT_MS / 1000;
 
@@ -124,7 +124,7 @@ export const architecture: Judge = (inputs) =>
       });
   });
 
-export const environment: Judge = (inputs) =>
+export const variables: Judge = (inputs) =>
   apiFunctions(inputs).flatMap(([resource, props]) => {
     const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {}) as Record<string, unknown>;
@@ -132,7 +132,7 @@ export const environment: Judge = (inputs) =>
       .filter((name) => !(name in variables) && !setOutsideTemplate(name))
       .map((name) => {
         const fields = {
-          rule: 'environment' as const,
+          rule: 'variables' as const,
           resource,
           property: `Environment.Variables.${name}`,
           value: 'absent',

@@ -199,7 +199,7 @@ describe('the configuration rules', () => {
         'SECRET_ARN',
       ],
     });
-    expect(only(findings)).toBe('environment Function Environment.Variables.SECRET_ARN = absent');
+    expect(only(findings)).toBe('variables Function Environment.Variables.SECRET_ARN = absent');
   });
 });
 

@@ -1,6 +1,6 @@
 import { deletionProtection, indexProjection, logRetention, pointInTimeRecovery } from './data-rules';
 import { CONFIG_RULES, type ConfigFinding, type ConfigRule, type Judge, type RuleInputs } from './finding';
-import { architecture, environment, memory, reservedConcurrency, timeout } from './function-rules';
+import { architecture, memory, reservedConcurrency, timeout, variables } from './function-rules';
 
 export { CONFIG_RULES, type ConfigFinding, type ConfigRule, type RuleInputs } from './finding';
 export { overProvisionedMemory } from './function-rules';
@@ -21,7 +21,7 @@ const JUDGES: Record<ConfigRule, Judge> = {
   'log-retention': logRetention,
   memory,
   architecture,
-  environment,
+  variables,
 };
 
 /** Every rule over the inputs, in the order of CONFIG_RULES. */

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CannotRunError } from '../common/cli';
-import { computeCost, DEFAULT_PRICES, gbSeconds, LOG_EVENT_OVERHEAD_BYTES, readPriceFile } from './index';
+import {
+  computeCost,
+  DEFAULT_PRICES,
+  GATEWAY_ONLY,
+  gbSeconds,
+  LOG_EVENT_OVERHEAD_BYTES,
+  readPriceFile,
+} from './index';
 
 describe('computeCost', () => {
   it('prices a hand-computed run', () => {
@@ -10,7 +17,7 @@ describe('computeCost', () => {
     // Log bytes chosen so that messages + 26 bytes per event are exactly 1 GiB.
     const events = 1_000_000;
     const cost = computeCost({
-      apiRequests: 1_000_000,
+      requestsSent: { newman: 1_000_000 },
       lambda: { invocations: 1_000_000, gbSeconds: 1_000_000 * gbSeconds(100, 256), architecture: 'arm64' },
       dynamoDb: { readRequestUnits: 2_000_000, writeRequestUnits: 500_000, source: 'test' },
       logs: { events, bytes: 1024 ** 3 - events * LOG_EVENT_OVERHEAD_BYTES },
@@ -30,7 +37,7 @@ describe('computeCost', () => {
   it('scales to a million requests and prices x86_64 at its own rate', () => {
     // 2,000 requests of 10 ms at 1024 MB on x86_64: 2,000 × 0.01 s × 1 GB = 20 GB-s.
     const cost = computeCost({
-      apiRequests: 2000,
+      requestsSent: { k6: 2000 },
       lambda: { invocations: 2000, gbSeconds: 2000 * gbSeconds(10, 1024), architecture: 'x86_64' },
       logs: { events: 0, bytes: 0 },
     });
@@ -38,6 +45,38 @@ describe('computeCost', () => {
     expect(cost.totalUsd).toBeCloseTo(expected, 12);
     expect(cost.perMillionRequestsUsd).toBeCloseTo(expected * 500, 9);
     expect(cost.notes.join(' ')).toMatch(/DynamoDB request units were not measured/);
+  });
+});
+
+describe('the requests a run is billed for', () => {
+  // A run of the shape the harness makes: newman, k6 and the fuzz step each send requests; the
+  // function's log lines say which route each took, and API Gateway answered some alone.
+  const run = {
+    requestsSent: { newman: 52, k6: 93, fuzz: 220 },
+    requestsByRoute: { 'GET /pets': 160, 'GET /pets/{id}': 90, 'POST /pets': 80, 'DELETE /pets/{id}': 20 },
+    lambda: { invocations: 350, gbSeconds: 350 * gbSeconds(10, 256), architecture: 'arm64' as const },
+    logs: { events: 1400, bytes: 280_000 },
+  };
+
+  it('counts every request sent, the fuzz step’s included, and prices per million over all of them', () => {
+    const cost = computeCost(run);
+    expect(cost.requests).toBe(365);
+    expect(cost.requestsBySource).toEqual({ newman: 52, k6: 93, fuzz: 220 });
+    const apiGateway = cost.lines.find((line) => line.service === 'API Gateway');
+    expect(apiGateway?.usd).toBeCloseTo(365 * (3.5 / 1e6), 12);
+    expect(apiGateway?.quantity).toBeCloseTo(365 / 1e6, 12);
+    // Per million over all 365, not over newman's and k6's 145 alone.
+    expect(cost.perMillionRequestsUsd).toBeCloseTo((cost.totalUsd / 365) * 1e6, 9);
+  });
+
+  it('lists them per route, and what API Gateway answered alone', () => {
+    expect(computeCost(run).routes).toEqual([
+      { route: 'DELETE /pets/{id}', requests: 20, apiGatewayUsd: expect.closeTo(20 * 3.5e-6, 12) },
+      { route: 'GET /pets', requests: 160, apiGatewayUsd: expect.closeTo(160 * 3.5e-6, 12) },
+      { route: 'GET /pets/{id}', requests: 90, apiGatewayUsd: expect.closeTo(90 * 3.5e-6, 12) },
+      { route: 'POST /pets', requests: 80, apiGatewayUsd: expect.closeTo(80 * 3.5e-6, 12) },
+      { route: GATEWAY_ONLY, requests: 15, apiGatewayUsd: expect.closeTo(15 * 3.5e-6, 12) },
+    ]);
   });
 });
 

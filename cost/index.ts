@@ -9,8 +9,13 @@ export { DEFAULT_PRICES, type PriceTable, readPriceFile } from './prices';
  */
 
 export interface CostInput {
-  /** Requests that reached API Gateway (every request the run sent). */
-  apiRequests: number;
+  /**
+   * Requests that reached API Gateway, by the part of the run that sent them (newman, k6, fuzz, …):
+   * every one is billed, the ones API Gateway answered alone too.
+   */
+  requestsSent: Record<string, number>;
+  /** Of those, the ones the function answered, per route (`METHOD /resource`), from its log lines. */
+  requestsByRoute?: Record<string, number>;
   lambda: {
     invocations: number;
     /** Σ Billed Duration (s) × Memory Size (GB) over the REPORT lines. */
@@ -33,11 +38,24 @@ export interface CostLine {
   usd: number;
 }
 
+export interface RouteRequests {
+  /** `METHOD /resource`, or what API Gateway answered alone (no route, too large, …). */
+  route: string;
+  requests: number;
+  /** What API Gateway bills for them. */
+  apiGatewayUsd: number;
+}
+
 export interface RunCost {
   prices: { asOf: string; region: string; currency: 'USD' };
   lines: CostLine[];
   totalUsd: number;
+  /** Every request the run sent through API Gateway. */
   requests: number;
+  /** The same, by the part of the run that sent them. */
+  requestsBySource: Record<string, number>;
+  /** The same, by route, when the function's log lines said which route each request took. */
+  routes: RouteRequests[];
   /** The run's cost scaled to one million API requests of the same mix. */
   perMillionRequestsUsd: number;
   notes: string[];
@@ -52,7 +70,28 @@ export function gbSeconds(billedDurationMs: number, memorySizeMb: number): numbe
   return (billedDurationMs / 1000) * (memorySizeMb / 1024);
 }
 
+/**
+ * The requests the run's own log lines do not place on a route: those API Gateway answered alone
+ * (no route, too large) and the fault round's (their lines carry a run id of their own).
+ */
+export const GATEWAY_ONLY = 'not in the run’s lines (API Gateway’s own answers, the fault round)';
+
+function routeRequests(input: CostInput, total: number, prices: PriceTable): RouteRequests[] {
+  if (!input.requestsByRoute) return [];
+  const price = prices.apiGatewayRestPerMillion / 1e6;
+  const routes = Object.entries(input.requestsByRoute)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([route, requests]) => ({ route, requests, apiGatewayUsd: requests * price }));
+  const atFunction = routes.reduce((sum, route) => sum + route.requests, 0);
+  if (total > atFunction) {
+    const requests = total - atFunction;
+    routes.push({ route: GATEWAY_ONLY, requests, apiGatewayUsd: requests * price });
+  }
+  return routes;
+}
+
 export function computeCost(input: CostInput, prices: PriceTable = DEFAULT_PRICES): RunCost {
+  const apiRequests = Object.values(input.requestsSent).reduce((sum, count) => sum + count, 0);
   const logBytes = input.logs.bytes + input.logs.events * LOG_EVENT_OVERHEAD_BYTES;
   const line = (
     service: CostLine['service'],
@@ -65,7 +104,7 @@ export function computeCost(input: CostInput, prices: PriceTable = DEFAULT_PRICE
     line(
       'API Gateway',
       'REST API requests',
-      input.apiRequests / 1e6,
+      apiRequests / 1e6,
       'million requests',
       prices.apiGatewayRestPerMillion,
     ),
@@ -112,8 +151,10 @@ export function computeCost(input: CostInput, prices: PriceTable = DEFAULT_PRICE
     prices: { asOf: prices.asOf, region: prices.region, currency: prices.currency },
     lines,
     totalUsd,
-    requests: input.apiRequests,
-    perMillionRequestsUsd: input.apiRequests > 0 ? (totalUsd / input.apiRequests) * 1e6 : 0,
+    requests: apiRequests,
+    requestsBySource: input.requestsSent,
+    routes: routeRequests(input, apiRequests, prices),
+    perMillionRequestsUsd: apiRequests > 0 ? (totalUsd / apiRequests) * 1e6 : 0,
     notes,
   };
 }

@@ -101,6 +101,7 @@ describe('pets-harness run exits 2 when it cannot run', () => {
         ['faults', 'skipped'],
         ['access', 'skipped'],
         ['logcheck', 'skipped'],
+        ['configuration', 'skipped'],
         ['baseline', 'skipped'],
       ]);
     },

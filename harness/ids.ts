@@ -23,6 +23,7 @@ export const STEP_IDS = [
   'faults',
   'access',
   'logcheck',
+  'configuration',
   'baseline',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

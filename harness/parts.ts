@@ -19,6 +19,9 @@ export interface HarnessParts {
   sts: () => typeof import('@aws-sdk/client-sts');
   compare: () => typeof import('../compare/index');
   cost: () => typeof import('../cost/index');
+  configCheck: () => typeof import('../configcheck/index');
+  build: () => typeof import('../build/index');
+  synth: () => typeof import('../local/stage/synth');
 }
 
 export function lazyParts(): HarnessParts {
@@ -38,5 +41,8 @@ export function lazyParts(): HarnessParts {
     sts: () => require('@aws-sdk/client-sts'),
     compare: () => require('../compare/index'),
     cost: () => require('../cost/index'),
+    configCheck: () => require('../configcheck/index'),
+    build: () => require('../build/index'),
+    synth: () => require('../local/stage/synth'),
   };
 }

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { ConfigTemplate } from '../configcheck/template';
+import { props, stackTemplate } from '../configcheck/test/template';
 import type { FuzzOptions } from '../fuzz/index';
 import type { LoadOptions } from '../load/runner/index';
 import type { LogCheckOptions } from '../logcheck/index';
@@ -32,17 +34,33 @@ interface Calls {
   seed: SeedOptions[];
   logCheck: LogCheckOptions[];
   fuzz: FuzzOptions[];
+  /** Templates synthesized for the configuration step. */
+  synth: string[];
 }
 
 /** The real parts with the ones that would reach AWS or run a tool replaced by recording fakes. */
-function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error; seedError?: Error } = {}): {
+function fakeParts(
+  overrides: { newmanPassed?: boolean; loadError?: Error; seedError?: Error; template?: ConfigTemplate } = {},
+): {
   calls: Calls;
   parts: HarnessParts;
 } {
-  const calls: Calls = { newman: [], load: [], seed: [], logCheck: [], fuzz: [] };
+  const calls: Calls = { newman: [], load: [], seed: [], logCheck: [], fuzz: [], synth: [] };
   const real = lazyParts();
   const parts: HarnessParts = {
     ...real,
+    // The template synthesized from this checkout: one of the stack's shape, written for the test.
+    build: () => ({ ...real.build(), ensureBundle: async () => ({ dir: 'dist/handler', rebuilt: false }) }),
+    synth: () => ({
+      ...real.synth(),
+      templateStaleness: async () => 'missing',
+      ensureTemplate: async () => {
+        const path = join(dir, 'PetsStack.template.json');
+        writeFileSync(path, JSON.stringify({ Resources: (overrides.template ?? stackTemplate()).resources }));
+        calls.synth.push(path);
+        return path;
+      },
+    }),
     k6: () => ({ ...real.k6(), ensureK6: async () => '/opt/k6' }),
     newman: () => ({
       ...real.newman(),
@@ -99,9 +117,10 @@ function fakeParts(overrides: { newmanPassed?: boolean; loadError?: Error; seedE
   return { calls, parts };
 }
 
+let dir: string;
+
 describe('a run against a deployed stack (--target aws)', () => {
   const savedEnv = { ...process.env };
-  let dir: string;
   let outputsFile: string;
 
   function options(overrides: Partial<RunOptions> = {}): RunOptions {
@@ -169,6 +188,7 @@ describe('a run against a deployed stack (--target aws)', () => {
       ['faults', 'skipped'],
       ['access', 'skipped'],
       ['logcheck', 'passed'],
+      ['configuration', 'passed'],
       ['baseline', 'passed'],
     ]);
     expect(summary.steps.find((step) => step.id === 'faults')?.detail).toBe(
@@ -207,6 +227,31 @@ describe('a run against a deployed stack (--target aws)', () => {
     expect(logCheck?.since).toBeLessThan(before);
     expect(logCheck?.until).toBeGreaterThan(Date.now());
     expect(summary.budgets).toMatchObject({ durationP95Ms: 800 });
+  });
+
+  it('judges the template synthesized from this checkout, saying so, and fails on a finding naming it', async () => {
+    const template = stackTemplate();
+    props(template, 'Function').Timeout = 30;
+    const { calls, parts } = fakeParts({ template });
+
+    const { summary } = await runHarness(options(), noSignal, parts);
+
+    expect(calls.synth).toHaveLength(1);
+    expect(summary).toMatchObject({ verdict: 'failed', exitCode: 1, failedChecks: ['configuration'] });
+    expect(summary.steps.find((step) => step.id === 'configuration')?.detail).toMatch(
+      /^synthesized from this checkout, not read from the deployed stack: .*PetsStack\.template\.json: 1 finding: timeout: Function \(PetsStack\/Function\/Resource\) Timeout = 30 s \(limit: < 29 s\)/,
+    );
+    expect(summary.configuration?.failures.map((finding) => finding.rule)).toEqual(['timeout']);
+  });
+
+  it('prices every request the checks sent, the fuzz step’s included', async () => {
+    const { parts } = fakeParts();
+
+    const { summary } = await runHarness(options(), noSignal, parts);
+
+    // The fixtures: newman sent 58, k6 412, the fuzz 130.
+    expect(summary.cost?.requestsBySource).toEqual({ newman: 58, k6: 412, fuzz: 130 });
+    expect(summary.cost?.requests).toBe(58 + 412 + 130);
   });
 
   it('does not touch the table without --seed', async () => {

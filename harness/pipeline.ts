@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { relative } from 'node:path';
+import { startHostSampler } from '../common/host-load';
 import { resources } from '../common/resources';
 import type { Budgets } from '../logcheck/index';
 import type { StepId } from './ids';
@@ -42,6 +43,12 @@ function beginChecks(run: RunContext): void {
   if (run.checksStartedAt !== undefined) return;
   run.checksStartedAt = Date.now();
   run.budgets = effectiveBudgets(run.parts.logCheck().DEFAULT_BUDGETS, run.options.budgets);
+  // How busy the host is while the checks measure: the comparison reads latencies against it.
+  const hostLoad = startHostSampler();
+  run.hostLoad = hostLoad;
+  run.own('the host load sampler', async () => {
+    await hostLoad.stop();
+  });
 }
 
 /**
@@ -229,6 +236,7 @@ function summarize(
     ...(run.fuzz ? { fuzz: run.fuzz } : {}),
     ...(run.faults ? { faults: run.faults } : {}),
     ...(run.access ? { access: run.access } : {}),
+    ...(run.configuration ? { configuration: run.configuration } : {}),
     ...(run.logCheck ? { logCheck: run.logCheck } : {}),
     ...(run.budgets ? { budgets: run.budgets } : {}),
     ...(run.comparison

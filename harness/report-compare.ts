@@ -38,7 +38,12 @@ export function comparisonBody(baseline: BaselineSection | undefined): string {
     .join(', ');
   const confidence = Math.round((baseline.settings?.confidence ?? 0) * 10000) / 100;
   const rows = baseline.comparisons.map(comparisonRow).join('');
-  return `<p>Compared with run <code>${escapeHtml(baseline.runId)}</code> (${escapeHtml(how)}, started ${escapeHtml(baseline.startedAt ?? '')}). A regression is a change beyond its threshold (${escapeHtml(thresholds)}) with ${escapeHtml(confidence)}% confidence.</p><table class="comparison"><thead><tr><th>metric</th><th>route</th><th>stat</th><th class="num">baseline</th><th class="num">this run</th><th class="num">delta</th><th class="num">${escapeHtml(confidence)}% CI of delta</th><th class="num">p</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const host = baseline.host;
+  const busier =
+    host && host.factor > 1
+      ? `<p>The host was ${escapeHtml(host.factor.toFixed(2))}× as busy as during the baseline's run (${escapeHtml(host.work)}: ${escapeHtml(value(host.baselineMs, 'ms'))} → ${escapeHtml(value(host.currentMs, 'ms'))}, medians): latencies and Init Duration are compared with the baseline's stretched by that much.</p>`
+      : '';
+  return `<p>Compared with run <code>${escapeHtml(baseline.runId)}</code> (${escapeHtml(how)}, started ${escapeHtml(baseline.startedAt ?? '')}). A regression is a change beyond its threshold (${escapeHtml(thresholds)}) with ${escapeHtml(confidence)}% confidence.</p>${busier}<table class="comparison"><thead><tr><th>metric</th><th>route</th><th>stat</th><th class="num">baseline</th><th class="num">this run</th><th class="num">delta</th><th class="num">${escapeHtml(confidence)}% CI of delta</th><th class="num">p</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function usd(amount: number): string {
@@ -56,5 +61,17 @@ export function costBody(cost: RunCost | undefined): string {
     )
     .join('');
   const notes = cost.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('');
-  return `<p>What this run's ${escapeHtml(formatNumber(cost.requests))} requests would cost on AWS: <strong>${escapeHtml(usd(cost.totalUsd))}</strong>, or <strong>${escapeHtml(usd(cost.perMillionRequestsUsd))}</strong> per million requests of the same mix. Prices of ${escapeHtml(cost.prices.asOf)}, ${escapeHtml(cost.prices.region)} (${escapeHtml(cost.prices.currency)}).</p><table class="cost"><thead><tr><th>service</th><th>item</th><th class="num">quantity</th><th class="num">unit price</th><th class="num">cost</th></tr></thead><tbody>${rows}</tbody></table>${notes ? `<ul class="muted">${notes}</ul>` : ''}`;
+  const sources = Object.entries(cost.requestsBySource ?? {})
+    .map(([source, count]) => `${source} ${formatNumber(count)}`)
+    .join(', ');
+  const routes = (cost.routes ?? [])
+    .map(
+      (route) =>
+        `<tr><td>${escapeHtml(route.route)}</td><td class="num">${escapeHtml(formatNumber(route.requests))}</td><td class="num">${escapeHtml(usd(route.apiGatewayUsd))}</td></tr>`,
+    )
+    .join('');
+  const routeTable = routes
+    ? `<table class="cost-routes"><thead><tr><th>route</th><th class="num">requests</th><th class="num">API Gateway</th></tr></thead><tbody>${routes}</tbody></table>`
+    : '';
+  return `<p>What this run's ${escapeHtml(formatNumber(cost.requests))} requests${sources ? ` (${escapeHtml(sources)})` : ''} would cost on AWS: <strong>${escapeHtml(usd(cost.totalUsd))}</strong>, or <strong>${escapeHtml(usd(cost.perMillionRequestsUsd))}</strong> per million requests of the same mix. Prices of ${escapeHtml(cost.prices.asOf)}, ${escapeHtml(cost.prices.region)} (${escapeHtml(cost.prices.currency)}).</p><table class="cost"><thead><tr><th>service</th><th>item</th><th class="num">quantity</th><th class="num">unit price</th><th class="num">cost</th></tr></thead><tbody>${rows}</tbody></table>${routeTable}${notes ? `<ul class="muted">${notes}</ul>` : ''}`;
 }

@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConfigFinding } from '../configcheck/index';
+import { computeCost, GATEWAY_ONLY } from '../cost/index';
 import { latencyChartSvg, niceTicks, tickLabel } from './chart';
 import { escapeHtml, formatMs, safeHref } from './html';
 import {
@@ -28,6 +30,60 @@ function tagWith(html: string, attribute: string): string {
   if (!match) throw new Error(`no element with ${attribute}`);
   return match[0];
 }
+
+describe('the report page’s configuration and cost sections', () => {
+  const finding = (rule: ConfigFinding['rule'], property: string, value: string): ConfigFinding => ({
+    rule,
+    resource: 'Function76856677',
+    property,
+    value,
+    limit: 'the rule’s limit',
+    message: `Function76856677 (PetsStack/Function/Resource) ${rule} finding`,
+  });
+  const failure = finding('timeout', 'Timeout', '30 s');
+  const accepted = finding('memory', 'MemorySize', '1024 MB');
+
+  it('names each configuration finding, and lists the accepted ones with their reasons', () => {
+    const html = renderReportHtml(
+      runSummary({
+        configuration: {
+          passed: false,
+          template: 'cdk.out/PetsStack.template.json',
+          acceptanceFile: 'configuration-accepted.json',
+          failures: [failure],
+          accepted: [{ finding: accepted, reason: 'a whole vCPU for POST /pets' }],
+          unusedAcceptances: [
+            { rule: 'log-retention', resource: 'AccessLogGroup', reason: 'kept for audits' },
+          ],
+          rejectedAcceptances: [],
+          notJudged: [],
+        },
+      }),
+    );
+
+    expect(tagWith(html, 'id="configuration"')).toContain('data-verdict="failed"');
+    expect(html).toContain(
+      '<li><strong>timeout</strong>: Function76856677 (PetsStack/Function/Resource) timeout finding</li>',
+    );
+    expect(html).toContain('<td class="detail">a whole vCPU for POST /pets</td>');
+    expect(html).toContain('log-retention on AccessLogGroup is accepted but found nothing there');
+  });
+
+  it('shows what the run’s requests cost by the check that sent them and per route', () => {
+    const cost = computeCost({
+      requestsSent: { newman: 58, k6: 412, fuzz: 130 },
+      requestsByRoute: { 'GET /pets': 400, 'GET /pets/{id}': 190 },
+      lambda: { invocations: 590, gbSeconds: 1, architecture: 'arm64' },
+      logs: { events: 2360, bytes: 470_000 },
+    });
+
+    const html = renderReportHtml(runSummary({ cost }));
+
+    expect(html).toContain('600 requests (newman 58, k6 412, fuzz 130)');
+    expect(html).toContain('<tr><td>GET /pets</td><td class="num">400</td>');
+    expect(html).toContain(`<tr><td>${GATEWAY_ONLY}</td><td class="num">10</td>`);
+  });
+});
 
 describe('the report page', () => {
   it('shows a green verdict banner and every step as passed when the run passed', () => {

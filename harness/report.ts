@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { latencyChartSvg } from './chart';
 import { escapeHtml, formatMs, formatNumber, formatPercent, safeHref } from './html';
 import { comparisonBody, costBody } from './report-compare';
+import { configurationBody } from './report-config';
 import { accessBody, faultsBody } from './report-dynamodb';
 import type {
   LoadResult,
@@ -340,6 +341,7 @@ ${loadSection(summary.load, summary.profile, relativeReports)}
 ${section('faults', 'DynamoDB faults', summary.faults ? passFail(summary.faults.passed) : undefined, faultsBody(summary.faults))}
 ${section('access', 'DynamoDB access per route', summary.access ? passFail(summary.access.passed) : undefined, accessBody(summary.access))}
 ${logCheckSection(summary.logCheck, summary.budgets)}
+${section('configuration', 'Configuration', summary.configuration ? passFail(summary.configuration.passed) : undefined, configurationBody(summary.configuration))}
 ${section('baseline', 'Compared with', summary.baseline?.runId && !summary.baseline.reason ? passFail((summary.regressions ?? []).length === 0) : undefined, comparisonBody(summary.baseline))}
 ${section('cost', 'Cost on AWS', undefined, costBody(summary.cost))}
 ${reportsSection(relativeReports)}
@@ -412,6 +414,9 @@ export function estimatePageHeight(summary: RunSummary): number {
     (summary.faults ? 8 + new Set(summary.faults.probes.map((p) => p.route)).size * 1.5 : 0) +
     (summary.faults?.probes.filter((probe) => probe.problems.length > 0).length ?? 0) * 2 +
     (summary.access ? 4 + summary.access.routes.length * 1.5 + summary.access.findings.length * 2 : 0) +
+    (summary.configuration
+      ? 3 + summary.configuration.failures.length * 2 + summary.configuration.accepted.length * 2
+      : 0) +
     12;
   const chart = summary.load ? 110 + routes * 66 : 0;
   return Math.min(12_000, Math.round(900 + rows * 34 + chart));

@@ -4,6 +4,7 @@
  */
 import type { AccessResult } from '../access/index';
 import type { BaselineSection, ComparisonOutcome, MetricComparison, RunFigures } from '../compare/index';
+import type { ConfigCheckResult } from '../configcheck/index';
 import type { RunCost } from '../cost/index';
 import type { FaultRoundResult } from '../faults/index';
 import type { FuzzResult } from '../fuzz/index';
@@ -92,6 +93,8 @@ export interface RunSummary {
   regressions?: MetricComparison[];
   /** What the run's traffic would cost on AWS, from the dated price table. */
   cost?: RunCost;
+  /** The configuration rules' verdict on the template (the configuration step). */
+  configuration?: ConfigCheckResult;
   /** Raw reports by name, as paths relative to the run's report directory. */
   reports: Record<string, string>;
   /** Warnings that did not fail the run (e.g. the screenshot could not be taken). */

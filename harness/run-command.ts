@@ -10,7 +10,14 @@ import {
 import { newRunId, reportsDir } from '../common/paths';
 import { killTrackedChildren } from '../common/processes';
 import type { CompareSettings } from '../compare/index';
-import { DEFAULT_THRESHOLDS, METRIC_KINDS, parseBaselineFlag, parseThreshold } from '../compare/index';
+import {
+  DEFAULT_THRESHOLDS,
+  formatThreshold,
+  METRIC_KINDS,
+  type MetricKind,
+  parseBaselineFlag,
+  parseThreshold,
+} from '../compare/index';
 import { readPriceFile } from '../cost/index';
 import { LOAD_PROFILES, type LoadProfile, MAX_RUNNERS } from '../load/runner/index';
 import { BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
@@ -33,6 +40,12 @@ import { signalExitCode, watchSignals } from './steps';
 const pipeline = (): typeof import('./pipeline') => require('./pipeline');
 const report = (): typeof import('./report') => require('./report');
 const chromium = (): typeof import('../tools/chromium') => require('../tools/chromium');
+
+/** A `--regression-<kind>` flag, its default said in its help. */
+function thresholdFlag(kind: MetricKind, what: string) {
+  const help = `${what} (default '${formatThreshold(DEFAULT_THRESHOLDS[kind], kind)}')`;
+  return { type: 'string', value: 'T', help } as const;
+}
 
 const flags = {
   target: { type: 'string', value: 'local|aws', help: 'where the API runs (default local)' },
@@ -81,31 +94,20 @@ const flags = {
     value: 'RUN',
     help: 'compare with a run id, a run folder or summary.json, latest-passed (the default: the\nlatest passing run of the same target and profile), or none',
   },
-  'regression-latency': {
-    type: 'string',
-    value: 'T',
-    help: `a latency regression is worse than T (default '+${DEFAULT_THRESHOLDS.latency.relative * 100}% and +${DEFAULT_THRESHOLDS.latency.absolute} ms')`,
-  },
-  'regression-init': {
-    type: 'string',
-    value: 'T',
-    help: `Init Duration (default '+${DEFAULT_THRESHOLDS.init.relative * 100}% and +${DEFAULT_THRESHOLDS.init.absolute} ms')`,
-  },
-  'regression-memory': {
-    type: 'string',
-    value: 'T',
-    help: `peak Max Memory Used (default '+${DEFAULT_THRESHOLDS.memory.relative * 100}% and +${DEFAULT_THRESHOLDS.memory.absolute} MB')`,
-  },
-  'regression-bundle': {
-    type: 'string',
-    value: 'T',
-    help: `bundle size (default '+${DEFAULT_THRESHOLDS.bundle.relative * 100}% and +${DEFAULT_THRESHOLDS.bundle.absolute} KB')`,
-  },
-  'regression-access': {
-    type: 'string',
-    value: 'T',
-    help: `DynamoDB calls per request and items read per item returned, per route (default '+${DEFAULT_THRESHOLDS.access.relative * 100}% and +${DEFAULT_THRESHOLDS.access.absolute}')`,
-  },
+  'regression-latency': thresholdFlag('latency', 'a latency regression is worse than T'),
+  'regression-init': thresholdFlag('init', 'Init Duration'),
+  'regression-init-cpu': thresholdFlag(
+    'init-cpu',
+    'the CPU time of init, on cold starts measured for the comparison',
+  ),
+  'regression-memory': thresholdFlag('memory', 'peak Max Memory Used'),
+  'regression-bundle': thresholdFlag('bundle', 'bundle size'),
+  'regression-log-lines': thresholdFlag('log-lines', 'log lines per request, per route'),
+  'regression-log-bytes': thresholdFlag('log-bytes', 'log bytes per request, per route'),
+  'regression-access': thresholdFlag(
+    'access',
+    'DynamoDB calls per request and items read per item returned, per route',
+  ),
   'regression-confidence': {
     type: 'string',
     value: 'C',

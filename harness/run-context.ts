@@ -1,6 +1,8 @@
 import type { AccessResult } from '../access/index';
+import type { HostSampler } from '../common/host-load';
 import type { Step } from '../common/progress';
 import type { BaselineChoice, CompareSettings } from '../compare/index';
+import type { ConfigCheckResult } from '../configcheck/index';
 import type { PriceTable } from '../cost/index';
 import type { FaultRoundResult } from '../faults/index';
 import type { FuzzResult } from '../fuzz/index';
@@ -8,6 +10,7 @@ import type { LoadProfile } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { RouteAccess } from '../local/stage/access-patterns';
 import type { TableCapacity } from '../local/stage/dynamodb-gateway';
+import type { ColdStarts } from '../local/stage/environment';
 import type { Budgets, ParsedEvent } from '../logcheck/index';
 import type { Target } from './ids';
 import type { HarnessParts } from './parts';
@@ -70,6 +73,8 @@ export interface SetupFacts {
   accessPatterns?: () => RouteAccess[];
   /** local: the stage fails DynamoDB calls on request (`x-harness-fault`), and the function's timeout. */
   faultInjection?: { functionTimeoutSeconds: number };
+  /** local: init figures of `count` fresh environments of the function, started one after another. */
+  coldStarts?: (count: number) => Promise<ColdStarts>;
 }
 
 /** The API the checks judge: what every target's setup finds before the first check. */
@@ -93,8 +98,12 @@ export interface RunContext {
   parsed?: readonly ParsedEvent[];
   /** The run's figures, cost and comparison with its baseline. */
   comparison?: ComparisonOutcome;
+  /** The configuration rules' verdict on the template. */
+  configuration?: ConfigCheckResult;
   /** The budgets the log check judges against, by metric; set when the checks begin. */
   budgets?: Record<string, number>;
+  /** Times a fixed piece of CPU work from the first check on: how busy the host was (common/host-load.ts). */
+  hostLoad?: HostSampler;
   /** When the first check started: the log check reads the function's logs from then on. */
   checksStartedAt?: number;
   /**

@@ -111,7 +111,7 @@ describe('pets-harness run flags', () => {
   });
 });
 
-const CHECKS = ['newman', 'load', 'fuzz', 'faults', 'access', 'logcheck', 'baseline'];
+const CHECKS = ['newman', 'load', 'fuzz', 'faults', 'access', 'logcheck', 'configuration', 'baseline'];
 
 describe('the steps of a run', () => {
   it.each([

@@ -136,10 +136,8 @@ export const startLocalStage: SetupWork = async (run, { bundleDir, tableName, dy
   };
   const phase = await parts.localApi().stagePhase(stageOptions, run.own, (line) => progress.update(line));
   const stage = phase.value;
-  run.warnings.push(
-    ...stage.notes.map((note) => `stage: ${note}`),
-    ...stage.findings.map((finding) => `configuration: ${finding}`),
-  );
+  // The template's findings are the configuration step's to judge, not warnings.
+  run.warnings.push(...stage.notes.map((note) => `stage: ${note}`));
   const stageFacts: SetupFacts = {
     baseUrl: stage.url,
     logGroupName: stage.logGroupName,
@@ -149,6 +147,7 @@ export const startLocalStage: SetupWork = async (run, { bundleDir, tableName, dy
     consumedCapacity: () => stage.consumedCapacity(),
     accessPatterns: () => stage.accessPatterns(),
     faultInjection: { functionTimeoutSeconds: stage.functionTimeoutSeconds },
+    coldStarts: (count) => stage.coldStarts(count),
   };
   return { value: stageFacts, detail: phase.detail };
 };

@@ -8,6 +8,7 @@ import {
   runK6,
   runNewmanStep,
 } from './check-steps';
+import { checkConfigurationStep } from './config-step';
 import { STEP_IDS, type StepId, TARGETS, type Target } from './ids';
 import type { LoadProfile } from './results';
 import type { CheckWork, RunOptions, SetupWork } from './run-context';
@@ -230,13 +231,28 @@ export const STEPS: Record<StepId, StepDefinition> = {
       checkLogs,
     ),
   },
+  configuration: {
+    label: 'configuration',
+    check: true,
+    needs:
+      'the synthesized template (`cdk.out/`, synthesized when stale), the contract, the k6 profile; the log check’s REPORT lines for memory',
+    passesWhen:
+      'no configuration rule (docs/configcheck.md) finds anything that `configuration-accepted.json` does not accept with a reason',
+    on: onEveryTarget(
+      {
+        local: 'judges the template the stage obeyed against the configuration rules',
+        aws: 'judges the template synthesized from this checkout (not the deployed stack’s) against the configuration rules',
+      },
+      checkConfigurationStep,
+    ),
+  },
   baseline: {
     label: 'baseline comparison',
     check: true,
     needs:
       'the log check’s lines, k6’s samples; an earlier passing run of the same target and profile (`--baseline`)',
     passesWhen:
-      'no latency, Init Duration, memory or bundle-size figure got significantly worse than the baseline’s (docs/compare.md); the run’s cost is computed either way',
+      'no latency, init, memory, bundle-size or log-volume figure got significantly worse than the baseline’s (docs/compare.md); the run’s cost is computed either way',
     on: onEveryTarget(
       'keeps the run’s figures and cost, compares them with the baseline',
       compareWithBaseline,

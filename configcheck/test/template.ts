@@ -1,3 +1,4 @@
+import { functionSettings } from '../../definitions/function';
 import type { ConfigTemplate, TemplateResource } from '../template';
 
 /**
@@ -39,7 +40,7 @@ export function stackTemplate(): ConfigTemplate {
         MemorySize: 256,
         Timeout: 10,
         LoggingConfig: { LogGroup: { Ref: 'LogGroup' } },
-        Environment: { Variables: { TABLE_NAME: { Ref: 'Table' } } },
+        Environment: { Variables: { ...functionSettings().variables, TABLE_NAME: { Ref: 'Table' } } },
       },
       Metadata: { 'aws:cdk:path': 'PetsStack/Function/Resource' },
     },
