@@ -76,6 +76,62 @@ describe('compareFigures', () => {
     ]);
   });
 
+  it('reads peak memory at the invocation count both runs reached: more requests served is no regression, more memory per request is', () => {
+    // An environment's Max Memory Used climbs with the requests it served (V8 collects lazily):
+    // the unchanged project's were 82 MB after 358 invocations and 114 MB after 1,095.
+    const served = (points: [number, number][], invocations: number, seed: number): RunFigures => {
+      const figures = figuresWith({ k6Ms: 20, lambdaMs: 8, initMs: 200, seed });
+      const lambda = { ...figures.lambda, maxMemoryUsedMb: Math.max(...points.map(([, mb]) => mb)) };
+      const environment = {
+        logStreamName: 'stream',
+        memorySizeMb: 256,
+        invocations,
+        maxMemoryUsedMb: points,
+      };
+      return { ...figures, lambda: { ...lambda, environments: [environment] } };
+    };
+    const shortRun = served(
+      [
+        [1, 66],
+        [143, 78],
+        [358, 82],
+      ],
+      358,
+      1,
+    );
+    const longRun = served(
+      [
+        [1, 66],
+        [144, 83],
+        [350, 87],
+        [700, 100],
+        [1095, 114],
+      ],
+      1095,
+      50,
+    );
+    const memory = (current: RunFigures, before: RunFigures) =>
+      compareFigures(current, before).comparisons.find((c) => c.kind === 'memory');
+
+    expect(memory(longRun, shortRun)).toMatchObject({
+      metric: 'Max Memory Used within 358 invocations of an environment',
+      baseline: 82,
+      current: 87,
+      verdict: 'unchanged',
+    });
+    // The same count of requests served, 40 MB more from the first.
+    const heavier = served(
+      [
+        [1, 106],
+        [358, 122],
+        [1095, 154],
+      ],
+      1095,
+      50,
+    );
+    expect(memory(heavier, shortRun)).toMatchObject({ current: 122, verdict: 'regressed' });
+  });
+
   it('reports an improvement without failing', () => {
     const slowerBaseline = figuresWith({ k6Ms: 200, lambdaMs: 8, initMs: 200, seed: 3 });
 
