@@ -147,10 +147,20 @@ export const checkLogs: CheckWork = async (run, api, progress) => {
   return {
     value: result,
     passed: result.passed,
-    // The errors violation carries its first error (an AccessDeniedException names action and resource).
-    detail: `${expected === undefined ? logged : `${logged}/${expected}`} request lines, ${plural(violations.length, 'violation')}${violations.length ? `: ${violations.map((v) => (v.check === 'errors' ? v.message : v.check)).join(', ')}` : ''}`,
+    detail: `${expected === undefined ? logged : `${logged}/${expected}`} request lines, ${plural(violations.length, 'violation')}${violations.length ? `: ${violations.map(violationLine).join(', ')}` : ''}`,
   };
 };
+
+/**
+ * A violation in the step's line: the errors check's first error (an AccessDeniedException names
+ * action and resource) and a hygiene rule's first lines (request or init, field, what was found)
+ * say what and where; the other checks are named.
+ */
+function violationLine(violation: { check: string; message: string }): string {
+  if (violation.check === 'errors') return violation.message;
+  if (violation.check.startsWith('log-hygiene/')) return `${violation.check} (${violation.message})`;
+  return violation.check;
+}
 
 /** Every request the run's checks sent through API Gateway, by check: each one is billed. */
 export function requestsSent(

@@ -7,7 +7,7 @@ import type { ConfigTemplate } from '../configcheck/template';
 import { props, stackTemplate } from '../configcheck/test/template';
 import type { FuzzOptions } from '../fuzz/index';
 import type { LoadOptions } from '../load/runner/index';
-import type { LogCheckOptions } from '../logcheck/index';
+import type { LogCheckOptions, LogCheckResult } from '../logcheck/index';
 import type { NewmanOptions } from '../postman/newman';
 import type { SeedOptions, SeedSummary } from '../seed/index';
 import { type HarnessParts, lazyParts } from './parts';
@@ -40,7 +40,13 @@ interface Calls {
 
 /** The real parts with the ones that would reach AWS or run a tool replaced by recording fakes. */
 function fakeParts(
-  overrides: { newmanPassed?: boolean; loadError?: Error; seedError?: Error; template?: ConfigTemplate } = {},
+  overrides: {
+    newmanPassed?: boolean;
+    loadError?: Error;
+    seedError?: Error;
+    template?: ConfigTemplate;
+    logCheck?: Partial<LogCheckResult>;
+  } = {},
 ): {
   calls: Calls;
   parts: HarnessParts;
@@ -110,7 +116,7 @@ function fakeParts(
       runLogCheck: async (options: LogCheckOptions) => {
         calls.logCheck.push(options);
         options.onParsed?.([]);
-        return logCheckResult({ source: 'cloudwatch /aws/lambda/Pets-pr-7' });
+        return logCheckResult({ source: 'cloudwatch /aws/lambda/Pets-pr-7', ...overrides.logCheck });
       },
     }),
   };
@@ -242,6 +248,28 @@ describe('a run against a deployed stack (--target aws)', () => {
       /^synthesized from this checkout, not read from the deployed stack: .*PetsStack\.template\.json: 1 finding: timeout: Function \(PetsStack\/Function\/Resource\) Timeout = 30 s \(limit: < 29 s\)/,
     );
     expect(summary.configuration?.failures.map((finding) => finding.rule)).toEqual(['timeout']);
+  });
+
+  it('says in the log check’s line what a hygiene rule found and where, the process environment at init', async () => {
+    const atInit = 'at init (no request), log stream 2026/12/04/[$LATEST]abc field message';
+    const logCheck = {
+      passed: false,
+      violations: [
+        {
+          check: 'log-hygiene/variables-dump',
+          message: `1 line: ${atInit}: 16 of the variables Lambda's runtime sets, with their values (PATH, …)`,
+          requestIds: [],
+        },
+      ],
+    };
+    const { parts } = fakeParts({ logCheck });
+
+    const { summary } = await runHarness(options(), noSignal, parts);
+
+    expect(summary.failedChecks).toEqual(['log check']);
+    expect(summary.steps.find((step) => step.id === 'logcheck')?.detail).toContain(
+      `1 violation: log-hygiene/variables-dump (1 line: ${atInit}: 16 of the variables`,
+    );
   });
 
   it('prices every request the checks sent, the fuzz step’s included', async () => {

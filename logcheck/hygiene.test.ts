@@ -184,6 +184,12 @@ describe('the process environment printed at init', () => {
         ]),
       );
       expect(findings.every((finding) => finding.requestId === undefined)).toBe(true);
+      // Where to look: the environment's init, in its log stream.
+      for (const violation of violations) {
+        expect(violation.message).toMatch(
+          /: at init \(no request\), log stream 2026\/11\/23\/\[\$LATEST\]0123456789abcdef0123456789abcdef field \S+: /,
+        );
+      }
       expect(JSON.stringify(violations)).not.toContain('/usr/local/bin');
     },
   );

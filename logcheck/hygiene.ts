@@ -27,6 +27,8 @@ export type HygieneRule = (typeof HYGIENE_RULES)[number];
 export interface HygieneFinding {
   rule: HygieneRule;
   requestId?: string;
+  /** The environment's log stream of a line outside any request (its init): where to look. */
+  logStreamName?: string;
   field: string;
   /** What was found, without the value. */
   detail: string;
@@ -224,7 +226,15 @@ export function lineFindings(line: ParsedEvent, maxLineBytes: number): HygieneFi
   if (line.kind === 'app') scanValue(line.fields, '', false, found);
   else if (line.kind === 'console' || line.kind === 'other') scanText(line.text, found);
   const requestId = 'requestId' in line ? line.requestId : undefined;
-  return found.map((finding) => ({ ...finding, ...(requestId ? { requestId } : {}) }));
+  const where = requestId ? { requestId } : { logStreamName: line.event.logStreamName };
+  return found.map((finding) => ({ ...finding, ...where }));
+}
+
+/** Where a finding's line is: its request, or the init of an environment (no request yet). */
+function findingPlace(finding: HygieneFinding): string {
+  return finding.requestId
+    ? `request ${finding.requestId}`
+    : `at init (no request), log stream ${finding.logStreamName ?? '?'}`;
 }
 
 /** Findings over the run's lines, and one violation per rule that fired. */
@@ -246,7 +256,7 @@ export function checkHygiene(
     if (ofRule.length === 0) continue;
     const shown = ofRule
       .slice(0, 3)
-      .map((finding) => `request ${finding.requestId ?? '(none)'} field ${finding.field}: ${finding.detail}`);
+      .map((finding) => `${findingPlace(finding)} field ${finding.field}: ${finding.detail}`);
     violations.push({
       check: `log-hygiene/${rule}`,
       message: `${ofRule.length} line${ofRule.length === 1 ? '' : 's'}: ${shown.join('; ')}${ofRule.length > 3 ? '; …' : ''}`,
