@@ -26,6 +26,7 @@ export const TEST_FOLDERS = [
   'local',
   'logcheck',
   'mutation',
+  'rehearsal',
   'seed',
   'tools',
 ] as const;

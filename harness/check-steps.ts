@@ -17,9 +17,10 @@ function requestOptions({ options }: RunContext, api: ApiUnderTest) {
 }
 
 export const runNewmanStep: CheckWork = async (run, api) => {
+  // The rehearsal runs the aws path as it is: the Postman environment of a deployed stage.
   const result = await run.parts.newman().runNewman({
     ...requestOptions(run, api),
-    env: run.options.target,
+    env: run.options.target === 'local' ? 'local' : 'aws',
     // newman's own line, not its cli reporter (the step shows only its closing line: ownProgress)
     progressLine: true,
   });
@@ -133,7 +134,11 @@ export const checkLogs: CheckWork = async (run, api, progress) => {
     logGroupName: api.logGroupName,
     ...(options.target === 'local'
       ? { source: 'local' as const, logDir: api.logDir }
-      : { source: 'cloudwatch' as const, region: api.region }),
+      : {
+          source: 'cloudwatch' as const,
+          region: api.region,
+          ...(api.standIn ? { endpoint: api.standIn.endpoint } : {}),
+        }),
     budgets: options.budgets,
     ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
     reportsDir: options.reportsDir,

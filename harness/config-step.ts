@@ -18,6 +18,14 @@ interface JudgedTemplate {
 }
 
 async function templateToJudge(run: RunContext, api: ApiUnderTest, progress: Step): Promise<JudgedTemplate> {
+  // The rehearsal's stage obeys the copy adjusted for moto: judge what a real deploy would send.
+  const deployment = api.rehearsal?.deployment;
+  if (deployment) {
+    return {
+      path: join(deployment.synthesizedDir, `${deployment.stackName}.template.json`),
+      how: `synthesized by the CDK CLI for the deploy of ${deployment.stackName} (before moto's adjustments)`,
+    };
+  }
   if (api.template) return { path: resolve(api.template), how: 'the template the stage obeyed' };
   const synth = run.parts.synth();
   // `cdk deploy` of this checkout wrote the deployed stack's own template: judge it while it is fresh.

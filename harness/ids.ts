@@ -5,13 +5,19 @@
  * is one entry here and one in the step table (docs/harness.md, "Adding a step or a target").
  */
 
-export const TARGETS = ['local', 'aws'] as const;
+/**
+ * local: the local stand-ins; aws: a deployed stack; rehearsal: the aws path end to end against
+ * moto (deployed there by the CDK CLI, served by the local stage), with no AWS account.
+ */
+export const TARGETS = ['local', 'aws', 'rehearsal'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** Stable ids for machines (summary.json's `steps[].id`), in the order a run goes through them. */
 export const STEP_IDS = [
+  'moto',
   'credentials',
   'tools',
+  'deploy',
   'dynamodb',
   'outputs',
   'seed',
@@ -25,5 +31,6 @@ export const STEP_IDS = [
   'logcheck',
   'configuration',
   'baseline',
+  'destroy',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

@@ -22,6 +22,7 @@ export interface HarnessParts {
   configCheck: () => typeof import('../configcheck/index');
   build: () => typeof import('../build/index');
   synth: () => typeof import('../local/stage/synth');
+  rehearsal: () => typeof import('../rehearsal/index');
 }
 
 export function lazyParts(): HarnessParts {
@@ -44,5 +45,6 @@ export function lazyParts(): HarnessParts {
     configCheck: () => require('../configcheck/index'),
     build: () => require('../build/index'),
     synth: () => require('../local/stage/synth'),
+    rehearsal: () => require('../rehearsal/index'),
   };
 }

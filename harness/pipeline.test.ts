@@ -3,17 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ConfigTemplate } from '../configcheck/template';
 import { props, stackTemplate } from '../configcheck/test/template';
-import type { FuzzOptions } from '../fuzz/index';
-import type { LoadOptions } from '../load/runner/index';
-import type { LogCheckOptions, LogCheckResult } from '../logcheck/index';
-import type { NewmanOptions } from '../postman/newman';
-import type { SeedOptions, SeedSummary } from '../seed/index';
-import { type HarnessParts, lazyParts } from './parts';
 import { type RunOptions, runHarness } from './pipeline';
 import type { Interruption } from './steps';
-import { fuzzResult, loadResult, logCheckResult, newmanResult } from './test/fixtures';
+import { fakeParts } from './test/fake-parts';
 
 /**
  * The aws target's wiring, with the parts replaced by fakes (a deployed stack is not available
@@ -28,105 +21,9 @@ const sts = mockClient(STSClient);
 
 const noSignal: Interruption = { promise: new Promise<never>(() => {}), signal: undefined, dispose() {} };
 
-interface Calls {
-  newman: NewmanOptions[];
-  load: LoadOptions[];
-  seed: SeedOptions[];
-  logCheck: LogCheckOptions[];
-  fuzz: FuzzOptions[];
-  /** Templates synthesized for the configuration step. */
-  synth: string[];
-}
-
-/** The real parts with the ones that would reach AWS or run a tool replaced by recording fakes. */
-function fakeParts(
-  overrides: {
-    newmanPassed?: boolean;
-    loadError?: Error;
-    seedError?: Error;
-    template?: ConfigTemplate;
-    logCheck?: Partial<LogCheckResult>;
-  } = {},
-): {
-  calls: Calls;
-  parts: HarnessParts;
-} {
-  const calls: Calls = { newman: [], load: [], seed: [], logCheck: [], fuzz: [], synth: [] };
-  const real = lazyParts();
-  const parts: HarnessParts = {
-    ...real,
-    // The template synthesized from this checkout: one of the stack's shape, written for the test.
-    build: () => ({ ...real.build(), ensureBundle: async () => ({ dir: 'dist/handler', rebuilt: false }) }),
-    synth: () => ({
-      ...real.synth(),
-      templateStaleness: async () => 'missing',
-      ensureTemplate: async () => {
-        const path = join(dir, 'PetsStack.template.json');
-        writeFileSync(path, JSON.stringify({ Resources: (overrides.template ?? stackTemplate()).resources }));
-        calls.synth.push(path);
-        return path;
-      },
-    }),
-    k6: () => ({ ...real.k6(), ensureK6: async () => '/opt/k6' }),
-    newman: () => ({
-      ...real.newman(),
-      runNewman: async (options: NewmanOptions) => {
-        calls.newman.push(options);
-        return newmanResult(
-          overrides.newmanPassed === false ? { passed: false, assertions: { total: 214, failed: 3 } } : {},
-        );
-      },
-    }),
-    load: () => ({
-      ...real.load(),
-      runLoad: async (options: LoadOptions) => {
-        calls.load.push(options);
-        if (overrides.loadError) throw overrides.loadError;
-        return loadResult();
-      },
-    }),
-    fuzz: () => ({
-      ...real.fuzz(),
-      runFuzz: async (options: FuzzOptions) => {
-        calls.fuzz.push(options);
-        return fuzzResult();
-      },
-    }),
-    seed: () => ({
-      ...real.seed(),
-      seedTable: async (options: SeedOptions = {}): Promise<SeedSummary> => {
-        calls.seed.push(options);
-        if (overrides.seedError) throw overrides.seedError;
-        return {
-          tableName: options.tableName ?? 'pets',
-          target: `aws:${options.region}`,
-          tableCreated: false,
-          resetBy: 'deleting items',
-          deleted: 3,
-          seedPets: 20,
-          generated: 0,
-          written: 20,
-          retries: 0,
-          durationMs: 10,
-        };
-      },
-    }),
-    logCheck: () => ({
-      ...real.logCheck(),
-      runLogCheck: async (options: LogCheckOptions) => {
-        calls.logCheck.push(options);
-        options.onParsed?.([]);
-        return logCheckResult({ source: 'cloudwatch /aws/lambda/Pets-pr-7', ...overrides.logCheck });
-      },
-    }),
-  };
-  return { calls, parts };
-}
-
-let dir: string;
-
 describe('a run against a deployed stack (--target aws)', () => {
   const savedEnv = { ...process.env };
+  let dir: string;
   let outputsFile: string;
 
   function options(overrides: Partial<RunOptions> = {}): RunOptions {
@@ -176,7 +73,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('seeds the stack table, runs newman and k6 at ApiUrl and checks CloudWatch for every request sent', async () => {
-    const { calls, parts } = fakeParts();
+    const { calls, parts } = fakeParts(dir);
     const before = Date.now();
 
     const { summary } = await runHarness(options(), noSignal, parts);
@@ -238,7 +135,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   it('judges the template synthesized from this checkout, saying so, and fails on a finding naming it', async () => {
     const template = stackTemplate();
     props(template, 'Function').Timeout = 30;
-    const { calls, parts } = fakeParts({ template });
+    const { calls, parts } = fakeParts(dir, { template });
 
     const { summary } = await runHarness(options(), noSignal, parts);
 
@@ -262,7 +159,7 @@ describe('a run against a deployed stack (--target aws)', () => {
         },
       ],
     };
-    const { parts } = fakeParts({ logCheck });
+    const { parts } = fakeParts(dir, { logCheck });
 
     const { summary } = await runHarness(options(), noSignal, parts);
 
@@ -273,7 +170,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('prices every request the checks sent, the fuzz step’s included', async () => {
-    const { parts } = fakeParts();
+    const { parts } = fakeParts(dir);
 
     const { summary } = await runHarness(options(), noSignal, parts);
 
@@ -283,7 +180,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('does not touch the table without --seed', async () => {
-    const { calls, parts } = fakeParts();
+    const { calls, parts } = fakeParts(dir);
 
     const { summary } = await runHarness(options({ seed: false }), noSignal, parts);
 
@@ -293,7 +190,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('fails the run (exit 1) naming newman when an assertion failed, and still runs k6 and the log check', async () => {
-    const { calls, parts } = fakeParts({ newmanPassed: false });
+    const { calls, parts } = fakeParts(dir, { newmanPassed: false });
 
     const { summary } = await runHarness(options(), noSignal, parts);
 
@@ -303,7 +200,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('records a crashed k6 as a failed check and checks the logs without a request count it cannot know', async () => {
-    const { calls, parts } = fakeParts({ loadError: new Error('k6 crashed') });
+    const { calls, parts } = fakeParts(dir, { loadError: new Error('k6 crashed') });
 
     const { summary } = await runHarness(options(), noSignal, parts);
 
@@ -316,7 +213,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('counts only newman requests for the log check with --skip-load', async () => {
-    const { calls, parts } = fakeParts();
+    const { calls, parts } = fakeParts(dir);
 
     const { summary } = await runHarness(options({ skipLoad: true }), noSignal, parts);
 
@@ -332,7 +229,7 @@ describe('a run against a deployed stack (--target aws)', () => {
 
   it('stops with exit 2 and the problem in the summary when a setup step crashes (seed refused)', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
-    const { calls, parts } = fakeParts({ seedError: refused });
+    const { calls, parts } = fakeParts(dir, { seedError: refused });
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
 
     const { summary } = await runHarness(options(), noSignal, parts);
@@ -347,7 +244,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('stops with exit 2 before anything else when STS rejects the credentials', async () => {
-    const { calls, parts } = fakeParts();
+    const { calls, parts } = fakeParts(dir);
     sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('expired'), { name: 'ExpiredToken' }));
 
     const { summary } = await runHarness(options(), noSignal, parts);
@@ -359,7 +256,7 @@ describe('a run against a deployed stack (--target aws)', () => {
   });
 
   it('takes the region from --region over AWS_REGION, never from ApiUrl', async () => {
-    const { calls, parts } = fakeParts();
+    const { calls, parts } = fakeParts(dir);
 
     await runHarness(options({ region: 'eu-central-1' }), noSignal, parts);
 

@@ -5,7 +5,7 @@ import { resources } from '../common/resources';
 import type { Budgets } from '../logcheck/index';
 import type { StepId } from './ids';
 import { type HarnessParts, lazyParts } from './parts';
-import type { RunFacts, RunSummary, RunVerdict, StepRecord } from './results';
+import type { RehearsalSection, RunFacts, RunSummary, RunVerdict, StepRecord } from './results';
 import { apiUnderTest, type RunContext, type RunOptions, type SetupFacts } from './run-context';
 import { plannedStepIds, stepDefinition, stepLabel } from './step-table';
 import { Interrupted, type Interruption, isCannotRun, StepError, signalExitCode, stepRunner } from './steps';
@@ -191,19 +191,57 @@ function judge(records: StepRecord[], ending: Ending, signal: NodeJS.Signals | u
 function runFacts(options: RunOptions, facts: SetupFacts): RunFacts {
   const {
     dynamoDb,
+    standIn,
     bundleDir: _bundleDir,
     consumedCapacity: _consumedCapacity,
     accessPatterns: _accessPatterns,
     faultInjection: _faultInjection,
+    rehearsal: _rehearsal,
     ...found
   } = facts;
   return {
     nodeVersion: process.version,
     platform: `${process.platform} ${process.arch}`,
-    ...(options.target === 'aws' && options.stackName ? { stackName: options.stackName } : {}),
+    ...(options.target !== 'local' && options.stackName ? { stackName: options.stackName } : {}),
     ...found,
     ...(dynamoDb ? { dynamoDbKind: dynamoDb.kind, dynamoDbEndpoint: dynamoDb.endpoint } : {}),
     ...(dynamoDb?.image ? { dynamoDbImage: dynamoDb.image } : {}),
+    ...(standIn ? { awsEndpoint: standIn.endpoint } : {}),
+  };
+}
+
+/** Denied calls, once per action and resource, with how many there were. */
+function deniedByAction(
+  calls: readonly { action: string; resource: string; message: string }[],
+): RehearsalSection['iamDenials'] {
+  const byKey = new Map<string, RehearsalSection['iamDenials'][number]>();
+  for (const { action, resource, message } of calls) {
+    const key = `${action} ${resource}`;
+    const known = byKey.get(key);
+    if (known) known.calls += 1;
+    else byKey.set(key, { action, resource, message, calls: 1 });
+  }
+  return [...byKey.values()];
+}
+
+/** The rehearsal's section: what moto was given and how, and what it proves or cannot. */
+function rehearsalSection(run: RunContext, facts: SetupFacts): RehearsalSection | undefined {
+  const { rehearsal } = facts;
+  if (!rehearsal) return undefined;
+  const { deployment } = rehearsal;
+  const { REHEARSAL_PROVES, ONLY_AWS_PROVES } = run.parts.rehearsal();
+  const relativePath = (path: string) => relative(run.options.reportsDir, path) || path;
+  return {
+    moto: rehearsal.motoVersion,
+    stackName: deployment.stackName,
+    ...(facts.stackUrl ? { stackUrl: facts.stackUrl } : {}),
+    assembly: relativePath(deployment.assembly.dir),
+    cdkLog: relativePath(deployment.cdkLog),
+    adjustments: deployment.adjustments,
+    ...(rehearsal.logShipping ? { logShipping: rehearsal.logShipping.figures() } : {}),
+    iamDenials: deniedByAction(rehearsal.deniedCalls?.() ?? []),
+    proves: [...REHEARSAL_PROVES],
+    onlyAws: [...ONLY_AWS_PROVES],
   };
 }
 
@@ -218,6 +256,7 @@ function summarize(
   const { options } = run;
   const { problem, ...verdict } = judgement;
   const finishedAt = new Date();
+  const rehearsal = rehearsalSection(run, facts);
   return {
     schemaVersion: 1,
     runId: options.runId,
@@ -247,6 +286,7 @@ function summarize(
           cost: run.comparison.cost,
         }
       : {}),
+    ...(rehearsal ? { rehearsal } : {}),
     reports: collectReports(run),
     warnings: run.warnings,
   };

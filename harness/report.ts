@@ -5,6 +5,7 @@ import { escapeHtml, formatMs, formatNumber, formatPercent, safeHref } from './h
 import { comparisonBody, costBody } from './report-compare';
 import { configurationBody } from './report-config';
 import { accessBody, faultsBody } from './report-dynamodb';
+import { notRehearsedLine, rehearsalBody } from './report-rehearsal';
 import type {
   LoadResult,
   LogCheckResult,
@@ -118,6 +119,9 @@ function runFactsList(summary: RunSummary): string {
     ['target', summary.target],
     ['stage URL', env.baseUrl],
     ['stack', env.stackName],
+    ['stack URL', env.stackUrl],
+    ['AWS stand-in', env.awsEndpoint],
+    ['account', env.account],
     ['region', env.region],
     [
       'DynamoDB',
@@ -336,6 +340,7 @@ export function renderReportHtml(summary: RunSummary): string {
 <div id="verdict" class="banner ${escapeHtml(summary.verdict)}" data-verdict="${escapeHtml(summary.verdict)}"><div><div class="title">${escapeHtml(banner.title)}</div><div class="detail">${escapeHtml(banner.detail)}</div></div><div class="code">exit ${escapeHtml(summary.exitCode)}</div></div>
 ${keyFigures(summary)}
 ${section('steps', 'Steps', undefined, stepsTable(summary.steps))}
+${summary.rehearsal ? section('rehearsal', 'Rehearsal: the aws path against moto', undefined, rehearsalBody(summary.rehearsal)) : ''}
 ${newmanSection(summary.newman, relativeReports)}
 ${loadSection(summary.load, summary.profile, relativeReports)}
 ${section('faults', 'DynamoDB faults', summary.faults ? passFail(summary.faults.passed) : undefined, faultsBody(summary.faults))}
@@ -371,6 +376,7 @@ export function renderConsoleSummary(summary: RunSummary, reportPath: string): s
   ];
   for (const regression of summary.regressions ?? []) lines.push(`Regression: ${regression.text}`);
   for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
+  if (summary.rehearsal) lines.push(notRehearsedLine(summary.rehearsal));
   if (summary.verdict === 'passed') lines.push(`PASSED in ${formatMs(summary.durationMs)} (exit 0)`);
   else if (summary.verdict === 'failed')
     lines.push(`FAILED (exit ${summary.exitCode}): ${summary.failedChecks.join(', ')} failed`);
@@ -416,6 +422,14 @@ export function estimatePageHeight(summary: RunSummary): number {
     (summary.access ? 4 + summary.access.routes.length * 1.5 + summary.access.findings.length * 2 : 0) +
     (summary.configuration
       ? 3 + summary.configuration.failures.length * 2 + summary.configuration.accepted.length * 2
+      : 0) +
+    // The rehearsal's lists and its adjustments table (each row wraps over a few lines).
+    (summary.rehearsal
+      ? summary.rehearsal.proves.length * 1.5 +
+        summary.rehearsal.onlyAws.length * 1.5 +
+        summary.rehearsal.adjustments.length * 4 +
+        summary.rehearsal.iamDenials.length * 2 +
+        8
       : 0) +
     12;
   const chart = summary.load ? 110 + routes * 66 : 0;

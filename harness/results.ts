@@ -12,6 +12,7 @@ import type { LoadProfile, LoadResult } from '../load/runner/index';
 import type { DynamoDbKind } from '../local/dynamodb/index';
 import type { LogCheckResult } from '../logcheck/index';
 import type { NewmanResult } from '../postman/newman';
+import type { ShippingFigures } from '../rehearsal/index';
 import type { StepId, Target } from './ids';
 
 export type { ComparisonOutcome, LoadProfile, LoadResult, LogCheckResult, NewmanResult };
@@ -50,6 +51,11 @@ export interface RunFacts {
   template?: string;
   stackName?: string;
   region?: string;
+  /** The AWS account the credentials belong to (STS). */
+  account?: string;
+  /** rehearsal: moto's endpoint, and the stage URL of the stack the local stage served at `baseUrl`. */
+  awsEndpoint?: string;
+  stackUrl?: string;
   nodeVersion: string;
   /** The Node the function's execution environments ran on, on the local stage. */
   functionNodeVersion?: string;
@@ -95,8 +101,28 @@ export interface RunSummary {
   cost?: RunCost;
   /** The configuration rules' verdict on the template (the configuration step). */
   configuration?: ConfigCheckResult;
+  /** rehearsal: the moto deployment, its adjustments, and what it proves and what only AWS can. */
+  rehearsal?: RehearsalSection;
   /** Raw reports by name, as paths relative to the run's report directory. */
   reports: Record<string, string>;
   /** Warnings that did not fail the run (e.g. the screenshot could not be taken). */
   warnings: string[];
+}
+
+/** What the rehearsal deployed into moto, how, and what that proves. */
+export interface RehearsalSection {
+  /** The moto version that stood in for AWS. */
+  moto: string;
+  stackName: string;
+  stackUrl?: string;
+  /** The adjusted copy of the assembly that was deployed, and the CDK CLI's output (paths relative to the report). */
+  assembly: string;
+  cdkLog: string;
+  /** Each adjustment moto needs: what it does, why, and what it changed in the template copy. */
+  adjustments: { id: string; does: string; why: string; changed: string[] }[];
+  logShipping?: ShippingFigures;
+  /** The function's DynamoDB calls the deployed role denied, once per action and resource. */
+  iamDenials: { action: string; resource: string; message: string; calls: number }[];
+  proves: string[];
+  onlyAws: string[];
 }

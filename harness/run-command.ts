@@ -19,9 +19,11 @@ import {
   parseThreshold,
 } from '../compare/index';
 import { readPriceFile } from '../cost/index';
+import { stackNames } from '../infra/names';
 import { LOAD_PROFILES, type LoadProfile, MAX_RUNNERS } from '../load/runner/index';
 import { BUDGET_FLAGS, parseBudgetFlags } from '../logcheck/budget-flags';
-import { TARGETS } from './ids';
+import { deployedStageCommands, REHEARSAL_ENV } from '../rehearsal/recipe';
+import { TARGETS, type Target } from './ids';
 import type { RunSummary } from './results';
 import type { RunOptions } from './run-context';
 import { planHelpLines } from './step-docs';
@@ -48,7 +50,11 @@ function thresholdFlag(kind: MetricKind, what: string) {
 }
 
 const flags = {
-  target: { type: 'string', value: 'local|aws', help: 'where the API runs (default local)' },
+  target: {
+    type: 'string',
+    value: 'local|aws|rehearsal',
+    help: 'where the API runs (default local; rehearsal: the aws path against moto, docs/deploy.md)',
+  },
   profile: { type: 'string', value: 'NAME', help: `k6 profile: ${LOAD_PROFILES.join(', ')} (default smoke)` },
   port: {
     type: 'string',
@@ -72,13 +78,20 @@ const flags = {
     help: `k6 processes sharing the profile by execution segments, judged together (default 1, at most ${MAX_RUNNERS})`,
   },
   'skip-screenshot': { type: 'boolean', help: 'do not render report.png with Chromium' },
-  seed: { type: 'boolean', help: 'aws: reset the table and load the 20 seed pets before the checks' },
+  seed: {
+    type: 'boolean',
+    help: 'aws: reset the table and load the 20 seed pets before the checks (the rehearsal always does)',
+  },
   'stack-name': {
     type: 'string',
     value: 'NAME',
     help: 'aws: the CloudFormation stack (default PetsStack; with --outputs, picks the stack in the file)',
   },
-  region: { type: 'string', value: 'R', help: 'aws: region (default AWS_REGION or the profile)' },
+  region: {
+    type: 'string',
+    value: 'R',
+    help: "aws: region (default AWS_REGION or the profile); rehearsal: moto's (default us-east-1)",
+  },
   outputs: {
     type: 'string',
     value: 'FILE',
@@ -148,6 +161,44 @@ function loadProfile(raw: string | undefined): LoadProfile {
   }
 }
 
+/** Flags only some targets take: the others refuse them, saying why. */
+function checkTargetFlags(target: Target, values: Partial<Record<string, unknown>>): void {
+  const awsOnly = ['seed', 'stack-name', 'outputs'];
+  const rehearsalStack = stackNames(REHEARSAL_ENV).stackName;
+  const refused: Record<Target, [readonly string[], string][]> = {
+    local: [
+      [awsOnly, '--target aws only (the local target always seeds its own table)'],
+      [['region'], '--target aws and rehearsal only (the local target runs on its own stand-ins)'],
+    ],
+    rehearsal: [
+      [
+        awsOnly,
+        `--target aws only (the rehearsal deploys ${rehearsalStack} into moto, reads it with DescribeStacks and always seeds it)`,
+      ],
+      [['dynamodb-image'], "--target local only (the rehearsal uses the stack's table in moto)"],
+    ],
+    aws: [
+      [['port'], '--target local and rehearsal only (aws uses the stage URL from the stack outputs)'],
+      [['dynamodb-image'], "--target local only (aws uses the stack's table)"],
+    ],
+  };
+  for (const [flags, why] of refused[target]) {
+    for (const flag of flags) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to ${why}`);
+    }
+  }
+}
+
+/**
+ * The rehearsal's aws steps run with the flags the deployed-stage job passes (rehearsal/recipe.ts):
+ * the stack of the rehearsal's environment, seeded.
+ */
+function rehearsedAwsOptions(): Pick<RunOptions, 'stackName' | 'seed'> {
+  const parsed = parseRunFlags(deployedStageCommands(REHEARSAL_ENV).run);
+  if (!parsed) throw new Error("the deployed-stage job's flags asked for help");
+  return { stackName: parsed.options.stackName, seed: parsed.options.seed };
+}
+
 /** Flags → run options; every wrong flag or combination is a UsageError that names it. */
 export function parseRunFlags(argv: string[]): ParsedRun | undefined {
   const values = parseFlags(spec, argv);
@@ -155,23 +206,7 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
   const target = choiceFlag('target', values.target, TARGETS, 'local');
   const profile = loadProfile(values.profile);
   const runId = runIdFlag(values['run-id'], newRunId);
-  if (target === 'local') {
-    for (const awsOnly of ['seed', 'stack-name', 'region', 'outputs'] as const) {
-      if (values[awsOnly] !== undefined) {
-        throw new UsageError(
-          `--${awsOnly} applies to --target aws only (the local target always seeds its own table)`,
-        );
-      }
-    }
-  }
-  if (target === 'aws' && values['dynamodb-image'] !== undefined) {
-    throw new UsageError("--dynamodb-image applies to --target local only (aws uses the stack's table)");
-  }
-  if (target === 'aws' && values.port !== undefined) {
-    throw new UsageError(
-      '--port applies to --target local only (aws uses the stage URL from the stack outputs)',
-    );
-  }
+  checkTargetFlags(target, values);
   const budgets = parseBudgetFlags(values);
   const waitMs =
     values['wait-ms'] === undefined ? undefined : intFlag('wait-ms', values['wait-ms'], 0, 0, 900_000);
@@ -188,6 +223,7 @@ export function parseRunFlags(argv: string[]): ParsedRun | undefined {
       runners: intFlag('runners', values.runners, 1, 1, MAX_RUNNERS),
       seed: Boolean(values.seed),
       ...(values['stack-name'] ? { stackName: values['stack-name'] } : {}),
+      ...(target === 'rehearsal' ? rehearsedAwsOptions() : {}),
       ...(values.region ? { region: values.region } : {}),
       ...(values.outputs ? { outputsFile: values.outputs } : {}),
       budgets,

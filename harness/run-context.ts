@@ -12,6 +12,7 @@ import type { RouteAccess } from '../local/stage/access-patterns';
 import type { TableCapacity } from '../local/stage/dynamodb-gateway';
 import type { ColdStarts } from '../local/stage/environment';
 import type { Budgets, ParsedEvent } from '../logcheck/index';
+import type { AwsStandIn, LogShipping, RehearsalDeployment } from '../rehearsal/index';
 import type { Target } from './ids';
 import type { HarnessParts } from './parts';
 import type { ComparisonOutcome, LoadResult, LogCheckResult, NewmanResult } from './results';
@@ -29,7 +30,7 @@ export interface RunOptions {
   dynamoDbImage?: string;
   /** k6 processes sharing the profile (execution segments), judged over all their samples. */
   runners?: number;
-  /** aws: reset the table and load the 20 seed pets first. */
+  /** aws: reset the table and load the 20 seed pets first (the rehearsal always does). */
   seed: boolean;
   stackName?: string;
   region?: string;
@@ -75,6 +76,33 @@ export interface SetupFacts {
   faultInjection?: { functionTimeoutSeconds: number };
   /** local: init figures of `count` fresh environments of the function, started one after another. */
   coldStarts?: (count: number) => Promise<ColdStarts>;
+  /** The AWS account the credentials belong to (STS GetCallerIdentity). */
+  account?: string;
+  /** rehearsal: the AWS stand-in (moto) every SDK client of the run talks to. */
+  standIn?: AwsStandIn;
+  /** rehearsal: the stage URL the stack's outputs give, which the local stage serves at `baseUrl`. */
+  stackUrl?: string;
+  /** rehearsal: what was deployed into moto and how, and the shipping of the stage's logs. */
+  rehearsal?: RehearsalFacts;
+}
+
+export interface RehearsalFacts {
+  motoVersion: string;
+  deployment: RehearsalDeployment;
+  logShipping?: LogShipping;
+  /** The function's DynamoDB calls the deployed role's policies denied so far. */
+  deniedCalls?: () => { action: string; resource: string; message: string }[];
+}
+
+/** The region and endpoint an SDK client of the run is made with: the stand-in's in the rehearsal. */
+export function awsClientConfig(
+  facts: Readonly<SetupFacts>,
+  region: string,
+): { region: string; endpoint?: string; credentials?: AwsStandIn['credentials'] } {
+  const { standIn } = facts;
+  return standIn
+    ? { region: standIn.region, endpoint: standIn.endpoint, credentials: standIn.credentials }
+    : { region };
 }
 
 /** The API the checks judge: what every target's setup finds before the first check. */

@@ -83,7 +83,7 @@ describe('pets-harness run flags', () => {
 
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--target', 'mars'], /--target must be one of local, aws, got 'mars'/],
+    [['--target', 'mars'], /--target must be one of local, aws, rehearsal, got 'mars'/],
     [['--profile', 'huge'], /--profile must be one of smoke, load, stress, spike, soak/],
     [['--profile', 'sandbox'], /the k6 load profile; for an AWS profile set AWS_PROFILE=NAME/],
     [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
@@ -91,7 +91,13 @@ describe('pets-harness run flags', () => {
     [['--run-id', '../escape'], /--run-id must be/],
     [['--seed'], /--seed applies to --target aws only/],
     [['--outputs', 'x.json'], /--outputs applies to --target aws only/],
-    [['--target', 'aws', '--port', '3000'], /--port applies to --target local only/],
+    [['--target', 'aws', '--port', '3000'], /--port applies to --target local and rehearsal only/],
+    [
+      ['--target', 'rehearsal', '--seed'],
+      /--seed applies to --target aws only \(the rehearsal deploys PetsStack-rehearsal/,
+    ],
+    [['--target', 'rehearsal', '--stack-name', 'X'], /--stack-name applies to --target aws only/],
+    [['--target', 'rehearsal', '--outputs', 'x.json'], /--outputs applies to --target aws only/],
     [['--budget-memory-pct', '0'], /--budget-memory-pct must be a whole number from 1 to 100/],
     [['--budget-p95-ms', 'fast'], /--budget-p95-ms must be a whole number/],
     [['extra'], /extra/],
@@ -100,11 +106,23 @@ describe('pets-harness run flags', () => {
     expect(() => parseRunFlags(argv)).toThrow(message);
   });
 
+  it("gives the rehearsal the deployed-stage job's aws flags: its own stack, seeded", () => {
+    const parsed = parseRunFlags(['--target', 'rehearsal', '--port', '0', '--region', 'eu-west-1']);
+
+    expect(parsed?.options).toMatchObject({
+      target: 'rehearsal',
+      stackName: 'PetsStack-rehearsal',
+      seed: true,
+      port: 0,
+      region: 'eu-west-1',
+    });
+  });
+
   it('prints the help and returns nothing for --help', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => {});
     try {
       expect(parseRunFlags(['--help'])).toBeUndefined();
-      expect(log.mock.calls.join('\n')).toContain('--target local|aws');
+      expect(log.mock.calls.join('\n')).toContain('--target local|aws|rehearsal');
     } finally {
       log.mockRestore();
     }
@@ -123,5 +141,23 @@ describe('the steps of a run', () => {
 
     expect(planned.map((step) => step.id)).toEqual(ids);
     expect(planned.filter((step) => step.check).map((step) => step.id)).toEqual(CHECKS);
+  });
+
+  it("plans the rehearsal as every step of the aws target, between moto's start, the deploy and the stage, and the destroy", () => {
+    const rehearsal = plannedSteps({ target: 'rehearsal', profile: 'smoke' }).map((step) => step.id);
+    const aws = plannedSteps({ target: 'aws', profile: 'smoke' }).map((step) => step.id);
+
+    expect(rehearsal).toEqual([
+      'moto',
+      'credentials',
+      'tools',
+      'deploy',
+      'outputs',
+      'seed',
+      'stage',
+      ...CHECKS,
+      'destroy',
+    ]);
+    expect(rehearsal.filter((id) => aws.includes(id))).toEqual(aws);
   });
 });

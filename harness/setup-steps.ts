@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BASE_STACK_NAME } from '../infra/names';
+import type { RunningStage } from '../local/stage/index';
 import { plural } from './format';
-import { found, type RunContext, type SetupFacts, type SetupWork } from './run-context';
+import { awsClientConfig, found, type RunContext, type SetupFacts, type SetupWork } from './run-context';
 
 /**
  * The setup steps of a run: what must hold before the checks can judge anything. Each returns the
@@ -15,14 +16,17 @@ export const provisionTools: SetupWork = async ({ parts }, _found, progress) => 
   return { value: {}, detail: `k6 ${k6}` };
 };
 
-export const checkCredentials: SetupWork = async ({ options, parts }) => {
+export const checkCredentials: SetupWork = async ({ options, parts }, facts) => {
   const { STSClient } = parts.sts();
   // STS answers in every region; the client only insists on having one.
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const client = new STSClient({ region });
+  const client = new STSClient(awsClientConfig(facts, region));
   try {
     const identity = await parts.aws().checkAwsCredentials(client);
-    return { value: {}, detail: `${identity.arn} (access key …${identity.accessKeyId.slice(-4)})` };
+    return {
+      value: { account: identity.account },
+      detail: `${identity.arn} (access key …${identity.accessKeyId.slice(-4)})`,
+    };
   } finally {
     client.destroy();
   }
@@ -36,21 +40,25 @@ interface FoundOutputs {
   warning?: string;
 }
 
-async function findStackOutputs({ options, parts }: RunContext): Promise<FoundOutputs> {
+async function findStackOutputs(
+  { options, parts }: RunContext,
+  facts: Readonly<SetupFacts>,
+): Promise<FoundOutputs> {
   const { describeStackOutputs, resolveRegion } = parts.aws();
   const fromFile = options.outputsFile
     ? parts.infraOutputs().readStackOutputs(options.outputsFile, options.stackName)
     : undefined;
-  // The region is configuration (flag, AWS_REGION, profile), never a guess from the URL: a custom
-  // domain hides it, and the table and log group live in the stack's region whatever the URL says.
-  const region = await resolveRegion(options.region);
+  // The region is configuration (flag, AWS_REGION, profile; the stand-in's in the rehearsal), never
+  // a guess from the URL: a custom domain hides it, and the table and log group live in the
+  // stack's region whatever the URL says.
+  const region = facts.standIn?.region ?? (await resolveRegion(options.region));
   if (fromFile) {
     const detail = `${fromFile.stackName} from ${options.outputsFile}: ${fromFile.apiUrl}`;
     return { outputs: fromFile, region, detail };
   }
   const { CloudFormationClient } = parts.cloudFormation();
   const stackName = options.stackName ?? BASE_STACK_NAME;
-  const client = new CloudFormationClient({ region });
+  const client = new CloudFormationClient(awsClientConfig(facts, region));
   try {
     const outputs = await describeStackOutputs(client, stackName);
     return {
@@ -64,23 +72,24 @@ async function findStackOutputs({ options, parts }: RunContext): Promise<FoundOu
   }
 }
 
-export const readStackOutputs: SetupWork = async (run) => {
-  const { outputs, region, detail, warning } = await findStackOutputs(run);
+export const readStackOutputs: SetupWork = async (run, facts) => {
+  const { outputs, region, detail, warning } = await findStackOutputs(run, facts);
   if (warning) run.warnings.push(`stack: ${warning}`);
-  const facts: SetupFacts = {
+  const stack: SetupFacts = {
     baseUrl: outputs.apiUrl,
     stackName: outputs.stackName,
     tableName: outputs.tableName,
     logGroupName: outputs.logGroupName,
     region,
   };
-  return { value: facts, detail };
+  return { value: stack, detail };
 };
 
-/** aws with --seed: empties the stack's table and loads the 20 seed pets. */
-export const seedStackTable: SetupWork = async ({ parts }, { region, tableName }, progress) => {
+/** aws with --seed (the rehearsal always): empties the stack's table and loads the 20 seed pets. */
+export const seedStackTable: SetupWork = async ({ parts }, { region, tableName, standIn }, progress) => {
   const summary = await parts.seed().seedTable({
     region,
+    ...(standIn ? { endpoint: standIn.endpoint } : {}),
     tableName,
     reset: true,
     onProgress: (done, total) => progress.update(`${done}/${total} pets`),
@@ -138,9 +147,13 @@ export const startLocalStage: SetupWork = async (run, { bundleDir, tableName, dy
   const stage = phase.value;
   // The template's findings are the configuration step's to judge, not warnings.
   run.warnings.push(...stage.notes.map((note) => `stage: ${note}`));
-  const stageFacts: SetupFacts = {
+  return { value: { ...stageFacts(stage), logGroupName: stage.logGroupName }, detail: phase.detail };
+};
+
+/** What a running local stage gives the checks: its URL, logs, template and records (local and rehearsal). */
+export function stageFacts(stage: RunningStage): SetupFacts {
+  return {
     baseUrl: stage.url,
-    logGroupName: stage.logGroupName,
     logDir: stage.logDir,
     template: relative(process.cwd(), stage.templatePath) || stage.templatePath,
     functionNodeVersion: stage.runtimeNode.version,
@@ -149,5 +162,4 @@ export const startLocalStage: SetupWork = async (run, { bundleDir, tableName, dy
     faultInjection: { functionTimeoutSeconds: stage.functionTimeoutSeconds },
     coldStarts: (count) => stage.coldStarts(count),
   };
-  return { value: stageFacts, detail: phase.detail };
-};
+}

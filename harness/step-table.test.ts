@@ -15,7 +15,7 @@ describe('the step table', () => {
   });
 
   it('is what `pets-harness run --help` lists, one line per target', () => {
-    const helpLines = spec.summary.split('\n').filter((line) => /^ {2}(local|aws)\b/.test(line));
+    const helpLines = spec.summary.split('\n').filter((line) => /^ {2}(local|aws|rehearsal)\b/.test(line));
 
     expect(helpLines).toEqual(planHelpLines());
   });

@@ -10,6 +10,7 @@ import {
 } from './check-steps';
 import { checkConfigurationStep } from './config-step';
 import { STEP_IDS, type StepId, TARGETS, type Target } from './ids';
+import { deployIntoStandIn, destroyDeployedStack, serveDeployedStage, startStandIn } from './rehearsal-steps';
 import type { LoadProfile } from './results';
 import type { CheckWork, RunOptions, SetupWork } from './run-context';
 import {
@@ -88,13 +89,34 @@ const notNeededWithoutLoad = {
   reason: (options: RunOptions) => (options.skipLoad ? 'k6 not needed (--skip-load)' : undefined),
 };
 
+/** The steps the aws target and the rehearsal share: the same work, the rehearsal's against moto. */
+function onAwsAndRehearsal<Work>(does: string, rehearsalDoes: string, work: Work) {
+  return { aws: { does, work }, rehearsal: { does: rehearsalDoes, work } };
+}
+
 export const STEPS: Record<StepId, StepDefinition> = {
+  moto: {
+    label: 'AWS stand-in (moto)',
+    check: false,
+    needs: 'Python 3 (moto is provisioned into the tool cache from PyPI), a free port',
+    passesWhen: "moto's server answers on a loopback port",
+    on: {
+      rehearsal: {
+        does: 'starts moto: CloudFormation, IAM, STS, S3, DynamoDB and CloudWatch Logs for every later step',
+        work: startStandIn,
+      },
+    },
+  },
   credentials: {
     label: 'AWS credentials',
     check: false,
     needs: 'AWS credentials from the default chain (env, profile, SSO, role)',
-    passesWhen: 'the SDK resolves an access key',
-    on: { aws: { does: 'resolves the credentials before anything else starts', work: checkCredentials } },
+    passesWhen: 'STS GetCallerIdentity accepts them',
+    on: onAwsAndRehearsal(
+      'asks STS whose the credentials are before anything else starts',
+      "asks moto's STS",
+      checkCredentials,
+    ),
   },
   tools: {
     label: 'tools',
@@ -103,6 +125,18 @@ export const STEPS: Record<StepId, StepDefinition> = {
     passesWhen: 'k6 is in the tool cache',
     on: onEveryTarget('provisions k6', provisionTools),
     skip: notNeededWithoutLoad,
+  },
+  deploy: {
+    label: 'deploy (CDK CLI)',
+    check: false,
+    needs: 'the CDK app (synthesized here with `npm run deploy`’s context), moto',
+    passesWhen: 'cdk bootstrap and cdk deploy succeed',
+    on: {
+      rehearsal: {
+        does: 'synthesizes the stack as `npm run deploy -- --env rehearsal --destroy-on-removal` would, adjusts a copy of the assembly for moto, `cdk bootstrap` and `cdk deploy` into moto',
+        work: deployIntoStandIn,
+      },
+    },
   },
   dynamodb: {
     label: 'DynamoDB',
@@ -122,7 +156,11 @@ export const STEPS: Record<StepId, StepDefinition> = {
     check: false,
     needs: 'a deployed stack (`--outputs FILE` or CloudFormation DescribeStacks)',
     passesWhen: 'the stage URL, table and log group are read',
-    on: { aws: { does: 'reads the stage URL, table and log group of the stack', work: readStackOutputs } },
+    on: onAwsAndRehearsal(
+      'reads the stage URL, table and log group of the stack',
+      "DescribeStacks in moto: the rehearsal stack's outputs",
+      readStackOutputs,
+    ),
   },
   seed: {
     label: 'seed',
@@ -132,6 +170,7 @@ export const STEPS: Record<StepId, StepDefinition> = {
     on: {
       local: { does: 'creates the `pets` table, empties it, loads the 20 seed pets', work: seedLocalTable },
       aws: { does: 'with `--seed`: empties the stack’s table, loads the 20 seed pets', work: seedStackTable },
+      rehearsal: { does: 'as aws with `--seed`, in moto’s DynamoDB', work: seedStackTable },
     },
     skip: {
       when: 'aws without `--seed`',
@@ -153,7 +192,13 @@ export const STEPS: Record<StepId, StepDefinition> = {
     check: false,
     needs: 'the bundle, DynamoDB, a free port (`--port`, default any)',
     passesWhen: 'the local API Gateway stage serves the bundle',
-    on: { local: { does: 'serves the bundle on a local API Gateway stage', work: startLocalStage } },
+    on: {
+      local: { does: 'serves the bundle on a local API Gateway stage', work: startLocalStage },
+      rehearsal: {
+        does: 'serves the stack’s URL: the deployed bundle on the stack’s table in moto, IAM from the deployed template enforced, its log lines shipped to moto’s CloudWatch Logs',
+        work: serveDeployedStage,
+      },
+    },
   },
   newman: {
     label: 'newman',
@@ -184,6 +229,7 @@ export const STEPS: Record<StepId, StepDefinition> = {
       {
         local: 'fuzzes the stage from the contract (`npm run fuzz` for longer)',
         aws: 'fuzzes the deployed stage from the contract',
+        rehearsal: 'as aws',
       },
       runFuzzStep,
     ),
@@ -199,6 +245,7 @@ export const STEPS: Record<StepId, StepDefinition> = {
         local:
           'sends every route while the stage fails its DynamoDB calls in each way DynamoDB fails, for seconds',
         aws: 'skipped: a deployed stack’s DynamoDB cannot be made to fail from here',
+        rehearsal: 'as local: the stage serving the stack is ours',
       },
       runFaultRoundStep,
     ),
@@ -215,6 +262,7 @@ export const STEPS: Record<StepId, StepDefinition> = {
         local:
           'judges the DynamoDB calls of every request so far, per route: operations, items read and returned, capacity',
         aws: 'skipped: a deployed stack’s DynamoDB calls are not seen from here',
+        rehearsal: 'as local, on the stack’s table in moto',
       },
       checkAccessPatterns,
     ),
@@ -227,7 +275,11 @@ export const STEPS: Record<StepId, StepDefinition> = {
     passesWhen:
       'every request was logged, no ERROR/timeout/runtime-exit line, REPORT latency, cold starts and memory within budget, no log-hygiene finding (docs/logcheck.md), no environment whose memory growth reaches its memory size within the horizon',
     on: onEveryTarget(
-      { local: 'checks the stage’s log store', aws: 'checks CloudWatch Logs (waits for ingestion)' },
+      {
+        local: 'checks the stage’s log store',
+        aws: 'checks CloudWatch Logs (waits for ingestion)',
+        rehearsal: 'checks moto’s CloudWatch Logs through FilterLogEvents',
+      },
       checkLogs,
     ),
   },
@@ -242,6 +294,7 @@ export const STEPS: Record<StepId, StepDefinition> = {
       {
         local: 'judges the template the stage obeyed against the configuration rules',
         aws: 'judges the template synthesized from this checkout (not the deployed stack’s) against the configuration rules',
+        rehearsal: 'judges the template the CDK CLI synthesized for the deploy (before moto’s adjustments)',
       },
       checkConfigurationStep,
     ),
@@ -257,6 +310,18 @@ export const STEPS: Record<StepId, StepDefinition> = {
       'keeps the run’s figures and cost, compares them with the baseline',
       compareWithBaseline,
     ),
+  },
+  destroy: {
+    label: 'destroy (CDK CLI)',
+    check: true,
+    needs: 'the deployed stack',
+    passesWhen: 'cdk destroy succeeds and neither the stack nor its table is left in moto',
+    on: {
+      rehearsal: {
+        does: '`npm run destroy -- --env rehearsal` against moto, then DescribeStacks and DescribeTable prove both gone',
+        work: destroyDeployedStack,
+      },
+    },
   },
 };
 

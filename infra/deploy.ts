@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   CannotRunError,
@@ -114,15 +115,21 @@ function validEnv(env: string | undefined): { env?: string } {
   }
 }
 
+/** The context the app reads (`-c env=…`, `-c destroyOnRemoval=true`): synth and deploy pass the same. */
+export function contextArguments(options: Pick<DeployOptions, 'env' | 'destroyOnRemoval'>): string[] {
+  const args: string[] = [];
+  if (options.env) args.push('-c', `${ENV_CONTEXT_KEY}=${options.env}`);
+  if (options.destroyOnRemoval) args.push('-c', `${DESTROY_CONTEXT_KEY}=true`);
+  return args;
+}
+
 /** The `cdk` command line for the options; context passes `env` and the removal flag to the app. */
 export function cdkArguments(options: DeployOptions): string[] {
   const { stackName } = stackNames(options.env);
-  const args: string[] = [options.command, stackName];
-  if (options.env) args.push('-c', `${ENV_CONTEXT_KEY}=${options.env}`);
+  const args: string[] = [options.command, stackName, ...contextArguments(options)];
   if (options.profile) args.push('--profile', options.profile);
   if (options.command === 'deploy') {
     args.push('--outputs-file', resolve(options.outputsFile));
-    if (options.destroyOnRemoval) args.push('-c', `${DESTROY_CONTEXT_KEY}=true`);
     if (options.yes) args.push('--require-approval', 'never');
   } else {
     args.push('--force');
@@ -164,13 +171,32 @@ export async function checkAwsAccess(profile?: string): Promise<{ region: string
   }
 }
 
-/** Runs the project's own CDK CLI with inherited stdio; resolves to its exit code. */
-export function runCdk(args: string[]): Promise<number> {
+export interface CdkRunOptions {
+  /** The CLI's environment (default this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Each line the CLI writes; without it the CLI writes to this terminal. */
+  onLine?: (line: string) => void;
+}
+
+/** Runs the project's own CDK CLI; resolves to its exit code. */
+export function runCdk(args: string[], options: CdkRunOptions = {}): Promise<number> {
   const cdk = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
+  const { onLine } = options;
   return new Promise((settle, reject) => {
-    const child = trackChild(spawn(cdk, args, { cwd: PROJECT_ROOT, stdio: 'inherit' }));
+    const child = trackChild(
+      spawn(cdk, args, {
+        cwd: PROJECT_ROOT,
+        env: options.env ?? process.env,
+        stdio: onLine ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      }),
+    );
+    if (onLine) {
+      for (const stream of [child.stdout, child.stderr]) {
+        createInterface({ input: stream as NodeJS.ReadableStream }).on('line', onLine);
+      }
+    }
     child.once('error', reject);
-    child.once('exit', (code, signal) => settle(code ?? (signal ? 1 : 0)));
+    child.once('close', (code, signal) => settle(code ?? (signal ? 1 : 0)));
   });
 }
 

@@ -85,6 +85,30 @@ export interface StagePhaseOptions {
   bundleDir: string;
   tableName: string;
   dynamoDbEndpoint: string;
+  /**
+   * The deployed stack the stage stands in for (the rehearsal: a stack in moto): the template that
+   * was deployed, its account and API id, the region and keys its DynamoDB answers to. Default:
+   * the synthesized template on the local stand-ins.
+   */
+  deployed?: {
+    templatePath: string;
+    accountId: string;
+    apiId: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+}
+
+/** The variables the stage's function gets for the AWS it talks to: the local stand-ins, or the deployed stack's. */
+function awsEnvironment(options: StagePhaseOptions): Record<string, string> {
+  const { deployed } = options;
+  if (!deployed) return { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: options.dynamoDbEndpoint };
+  return {
+    AWS_REGION: deployed.region,
+    AWS_ACCESS_KEY_ID: deployed.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: deployed.credentials.secretAccessKey,
+    DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+  };
 }
 
 function portTakenError(port: number | undefined): CannotRunError {
@@ -110,7 +134,14 @@ export async function stagePhase(
     logDir: options.logDir,
     // The template sets the function's own variables (TABLE_NAME resolves to this table).
     tableName: options.tableName,
-    env: { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: options.dynamoDbEndpoint },
+    env: awsEnvironment(options),
+    ...(options.deployed
+      ? {
+          templatePath: options.deployed.templatePath,
+          accountId: options.deployed.accountId,
+          apiId: options.deployed.apiId,
+        }
+      : {}),
     log: update,
   }).catch((error: unknown) => {
     throw error instanceof PortInUseError ? portTakenError(options.port) : error;

@@ -28,8 +28,11 @@ export const TOOLS_BY_PROJECT: Readonly<Record<string, readonly Tool[]>> = {
   fuzz: ['schemathesis'],
   // tools/chromium.test.ts unpacks and launches the npm browser.
   tools: ['browser'],
-  // Whole npm start runs (harness/run.e2e.slow.test.ts): every step's tool.
-  slow: ['k6', 'browser', 'schemathesis'],
+  // rehearsal/: log shipping to moto's CloudWatch Logs.
+  rehearsal: ['moto'],
+  // Whole npm start runs (harness/run.e2e.slow.test.ts): every step's tool; the rehearsal's slow
+  // tests deploy into moto and run the harness.
+  slow: ['k6', 'browser', 'schemathesis', 'moto'],
 };
 
 const PROVISION = {

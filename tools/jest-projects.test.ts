@@ -91,7 +91,7 @@ describe("the global setup's tools", () => {
     expect(toolsFor({ selectProjects: ['handler'] })).toEqual([]);
     expect(toolsFor({ selectProjects: ['load', 'harness'] })).toEqual(['k6', 'browser', 'moto']);
     expect(toolsFor({ selectProjects: ['logcheck', 'fuzz'], ignoreProjects: ['fuzz'] })).toEqual(['moto']);
-    expect(toolsFor({ selectProjects: ['slow'] })).toEqual(['k6', 'browser', 'schemathesis']);
+    expect(toolsFor({ selectProjects: ['slow'] })).toEqual(['k6', 'browser', 'schemathesis', 'moto']);
     expect(toolsFor({ ignoreProjects: ['slow'] })).toEqual(['k6', 'browser', 'moto', 'schemathesis']);
   });
 });

@@ -63,6 +63,12 @@ export interface StartStageOptions {
   logDir?: string;
   /** The template the stage obeys (default: `cdk.out/PetsStack.template.json`, synthesized when missing or stale). */
   templatePath?: string;
+  /**
+   * The account and REST API id the stage stands in for (the rehearsal: the stack deployed into
+   * moto): ARNs, the IAM principal and the proxy event's requestContext name them. Default: local ones.
+   */
+  accountId?: string;
+  apiId?: string;
   /** The local name of the template's table: its `Ref` and `Arn` resolve to it (default: the template's TableName). */
   tableName?: string;
   /** Evaluate the function's DynamoDB calls against its role's policies (default true). */
@@ -220,7 +226,7 @@ async function loadTemplate(options: StartStageOptions): Promise<StageTemplate> 
   const path = options.templatePath ?? (await ensureTemplate(options.log));
   return readStageTemplate(path, {
     region: options.env.AWS_REGION ?? LOCAL_FUNCTION_ENV.AWS_REGION,
-    accountId: LOCAL_ACCOUNT_ID,
+    accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
     tableName: options.tableName,
   });
 }
@@ -287,7 +293,7 @@ async function environmentSpec(
       functionName: fn.functionName,
       memorySizeMb: fn.memorySizeMb,
       region: env.AWS_REGION ?? LOCAL_FUNCTION_ENV.AWS_REGION,
-      accountId: LOCAL_ACCOUNT_ID,
+      accountId: parts.template.accountId,
       logGroupName: fn.logGroupName,
       logDir,
     },
@@ -341,6 +347,8 @@ interface RequestContext {
   router: Router;
   pool: EnvironmentPool;
   calls: CallRecords;
+  apiId: string;
+  accountId: string;
   faultInjection: boolean;
   stage: string;
   integrationTimeoutMs: number;
@@ -457,8 +465,8 @@ async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: Ser
     requestId,
     requestTimeEpoch,
     traceId,
-    apiId: LOCAL_API_ID,
-    accountId: LOCAL_ACCOUNT_ID,
+    apiId: ctx.apiId,
+    accountId: ctx.accountId,
     resourceId: resourceIdOf(admitted.match.resource),
   });
   const answer = await invokeFunction(ctx, event, traceId, fault);
@@ -512,6 +520,8 @@ export async function startStage(options: StartStageOptions): Promise<RunningSta
     router: createRouter(parts.template.routes, new Set(parts.template.preflightResources)),
     pool,
     calls: parts.calls,
+    apiId: options.apiId ?? LOCAL_API_ID,
+    accountId: parts.template.accountId,
     faultInjection: options.faultInjection ?? false,
     stage: parts.stage,
     integrationTimeoutMs: options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
