@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../common/paths';
+import { parseDeployArgs } from '../infra/deploy';
+import { deployedStageCommands } from '../rehearsal/recipe';
 import { parseRunFlags } from './run-command';
 
 /**
@@ -143,18 +145,48 @@ describe('the CI example workflows', () => {
       steps[index((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials') ?? false)];
     expect(credentials?.with).toHaveProperty('role-to-assume');
     expect(credentials?.with).not.toHaveProperty('aws-access-key-id');
-    const deploy = index((step) => /cdk deploy -c env=\$\{\{ env.STAGE_ENV \}\}/.test(step.run ?? ''));
-    const harness = index((step) =>
-      /npm start -- --target aws --outputs cdk-outputs.json/.test(step.run ?? ''),
-    );
-    const destroy = index((step) => /cdk destroy -c env=\$\{\{ env.STAGE_ENV \}\}/.test(step.run ?? ''));
+    const deploy = index((step) => step.run?.startsWith('npm run deploy --') ?? false);
+    const harness = index((step) => step.run?.startsWith('npm start --') ?? false);
+    const destroy = index((step) => step.run?.startsWith('npm run destroy --') ?? false);
     expect(workflow.env?.STAGE_ENV).toMatch(/^pr-\$\{\{/);
-    expect(steps[deploy]?.run).toContain('--outputs-file cdk-outputs.json');
     expect(index((step) => step === credentials)).toBeLessThan(deploy);
     expect(deploy).toBeLessThan(harness);
     expect(harness).toBeLessThan(destroy);
     expect(steps[destroy]).toMatchObject({ if: 'always()' });
     expect(destroy).toBe(steps.length - 1);
+  });
+
+  it("runs the deployed-stage job's commands with the rehearsal's flags: same steps, same flags", () => {
+    const steps = load('deployed-stage.yml').jobs['deployed-stage']?.steps ?? [];
+    // The workflow's environment name, as a value the parsers accept.
+    const env = 'pr-7';
+    const flagsAfter = (prefix: string) => {
+      const step = steps.find((candidate) => candidate.run?.startsWith(`${prefix} -- `));
+      const command = (step?.run ?? '')
+        .replace(/\$\{\{ env\.STAGE_ENV \}\}/g, env)
+        .replace(/\$\{\{[^}]+\}\}/g, 'x');
+      return command.slice(`${prefix} -- `.length).trim().split(/\s+/);
+    };
+    const withoutRunId = (flags: string[]) =>
+      flags.filter((_, i) => flags[i] !== '--run-id' && flags[i - 1] !== '--run-id');
+
+    const recipe = deployedStageCommands(env);
+
+    expect(flagsAfter('npm run deploy')).toEqual(recipe.deploy);
+    expect(withoutRunId(flagsAfter('npm start'))).toEqual(recipe.run);
+    expect(flagsAfter('npm run destroy')).toEqual(recipe.destroy);
+    // The flags mean the same to the commands themselves.
+    expect(parseDeployArgs(['deploy', ...recipe.deploy])).toMatchObject({
+      env,
+      destroyOnRemoval: true,
+      yes: true,
+    });
+    expect(parseRunFlags(recipe.run)?.options).toMatchObject({
+      target: 'aws',
+      stackName: `PetsStack-${env}`,
+      seed: true,
+    });
+    expect(parseDeployArgs(['destroy', ...recipe.destroy])).toMatchObject({ command: 'destroy', env });
   });
 
   it("runs mutation testing on a schedule, keeping Stryker's incremental file and always uploading its report", () => {
