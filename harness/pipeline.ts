@@ -1,14 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { startHostSampler } from '../common/host-load';
+import type { Step } from '../common/progress';
 import { resources } from '../common/resources';
 import type { Budgets } from '../logcheck/index';
 import type { StepId } from './ids';
 import { type HarnessParts, lazyParts } from './parts';
 import type { RehearsalSection, RunFacts, RunSummary, RunVerdict, StepRecord } from './results';
-import { apiUnderTest, type RunContext, type RunOptions, type SetupFacts } from './run-context';
+import {
+  apiUnderTest,
+  type CheckWork,
+  type RunContext,
+  type RunOptions,
+  type SetupFacts,
+  type UndoWork,
+} from './run-context';
 import { plannedStepIds, stepDefinition, stepLabel } from './step-table';
-import { Interrupted, type Interruption, isCannotRun, StepError, signalExitCode, stepRunner } from './steps';
+import {
+  Interrupted,
+  type Interruption,
+  isCannotRun,
+  StepError,
+  type StepOutcome,
+  signalExitCode,
+  stepRunner,
+} from './steps';
 
 export type { RunOptions } from './run-context';
 
@@ -74,15 +90,49 @@ async function runStep(run: RunContext, id: StepId, found: Readonly<SetupFacts>)
       ...(await steps.run(id, label, stepOptions, (progress) => work(run, found, progress))),
     };
   }
-  const work = definition.on[options.target]?.work;
+  const work =
+    'undoes' in definition
+      ? wrapUndo(definition.on[options.target]?.work, found)
+      : wrapCheck(definition.on[options.target]?.work, found);
   if (work === undefined) return found;
   beginChecks(run);
   try {
-    await steps.run(id, label, stepOptions, (progress) => work(run, apiUnderTest(found), progress));
+    await steps.run(id, label, stepOptions, (progress) => work(run, progress));
   } catch (error) {
     if (!(error instanceof StepError) || isCannotRun(error)) throw error;
   }
   return found;
+}
+
+type BoundWork = (run: RunContext, progress: Step) => Promise<StepOutcome<unknown>>;
+
+/** A check judges the API the setup found (every fact it needs is there, or the step errs). */
+function wrapCheck(work: CheckWork | undefined, found: SetupFacts): BoundWork | undefined {
+  return work && ((run, progress) => work(run, apiUnderTest(found), progress));
+}
+
+/** An undoing check gets what the run found, whatever that is. */
+function wrapUndo(work: UndoWork | undefined, found: SetupFacts): BoundWork | undefined {
+  return work && ((run, progress) => work(run, found, progress));
+}
+
+/**
+ * After a step stopped the run (not a signal: then everything stops at once), the undoing steps
+ * whose setup step passed still run (the rehearsal's destroy after its deploy), so what the run
+ * made does not outlive it; a failure of theirs is recorded, the run's problem stays the first.
+ */
+async function runUndoSteps(run: RunContext, findings: Findings): Promise<void> {
+  const records = run.steps.records;
+  for (const id of plannedStepIds(run.options.target)) {
+    const definition = stepDefinition(id);
+    if (!('undoes' in definition) || records.some((record) => record.id === id)) continue;
+    if (!records.some((record) => record.id === definition.undoes && record.verdict === 'passed')) continue;
+    try {
+      await runStep(run, id, findings.facts);
+    } catch {
+      // Recorded by the step runner; the run's verdict is already decided by what stopped it.
+    }
+  }
 }
 
 /** What the run found so far: the pipeline's own, so the summary has it however the steps end. */
@@ -309,6 +359,7 @@ export async function runHarness(
   let ending: Ending;
   try {
     ending = await runUntilStopped(run, findings);
+    if (ending.problem !== undefined && !interruption.signal) await runUndoSteps(run, findings);
   } finally {
     run.warnings.push(...(await started.stopAll()));
   }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CannotRunError } from '../common/cli';
 import { plural } from './format';
-import { type CheckWork, found, type SetupFacts, type SetupWork } from './run-context';
+import { found, type SetupFacts, type SetupWork, type UndoWork } from './run-context';
 import { stageFacts } from './setup-steps';
 
 /**
@@ -112,11 +112,11 @@ export const serveDeployedStage: SetupWork = async (run, facts, progress) => {
  * of it stays (the throwaway stack's table goes with it). The log shipping stops first, its last
  * lines sent.
  */
-export const destroyDeployedStack: CheckWork = async (run, api, progress) => {
-  const rehearsal = found(api.rehearsal, 'deployment');
+export const destroyDeployedStack: UndoWork = async (run, facts, progress) => {
+  const rehearsal = found(facts.rehearsal, 'deployment');
   const shipped = await rehearsal.logShipping?.stop();
   const detail = await run.parts.rehearsal().destroyRehearsal(rehearsal.deployment, {
-    standIn: found(api.standIn, 'AWS stand-in'),
+    standIn: found(facts.standIn, 'AWS stand-in'),
     workDir: workDir(run.options.reportsDir),
     onLine: (line) => progress.update(line),
   });

@@ -97,11 +97,14 @@ interface RehearsalCalls {
   stage: StagePhaseOptions[];
 }
 
-function rehearsalParts(dir: string): {
+function rehearsalParts(
+  dir: string,
+  overrides: Parameters<typeof fakeParts>[1] & { deployError?: Error } = {},
+): {
   parts: HarnessParts;
   calls: ReturnType<typeof fakeParts>['calls'] & RehearsalCalls;
 } {
-  const { parts, calls: checkCalls } = fakeParts(dir);
+  const { parts, calls: checkCalls } = fakeParts(dir, overrides);
   const calls = {
     ...checkCalls,
     order: [] as string[],
@@ -150,6 +153,7 @@ function rehearsalParts(dir: string): {
         }),
         deployRehearsal: async (options: DeployRehearsalOptions) => {
           calls.deploy.push(options);
+          if (overrides.deployError) throw overrides.deployError;
           writeSynthesizedTemplate(dir);
           return deployment(dir);
         },
@@ -260,6 +264,37 @@ describe('a rehearsal (--target rehearsal)', () => {
     // The last lines are shipped before the stack (and its log group) goes; moto stops after everything.
     expect(calls.order.indexOf('shipping stopped')).toBeLessThan(calls.order.indexOf('destroyed'));
     expect(calls.order.at(-1)).toBe('moto stopped');
+  });
+
+  it('destroys the stack when a step after the deploy stops the run, as the workflow destroys it always', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:45999'), {
+      code: 'ECONNREFUSED',
+    });
+    const { parts, calls } = rehearsalParts(dir, { seedError: refused });
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    const { summary } = await runHarness(options(), noSignal, parts);
+
+    // The run's problem is the seed's; the destroy ran after it, and moto stopped last.
+    expect(summary).toMatchObject({ verdict: 'error', exitCode: 2, problem: expect.stringMatching(/^seed/) });
+    const verdicts = Object.fromEntries(summary.steps.map((step) => [step.id, step.verdict]));
+    expect(verdicts).toMatchObject({ seed: 'error', newman: 'skipped', destroy: 'passed' });
+    expect(calls.newman).toEqual([]);
+    expect(calls.order).toEqual(['destroyed', 'moto stopped']);
+  });
+
+  it('has nothing to destroy when the deploy itself failed', async () => {
+    const { parts, calls } = rehearsalParts(dir, { deployError: new Error('cdk deploy exited with 1') });
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    const { summary } = await runHarness(options(), noSignal, parts);
+
+    expect(summary).toMatchObject({ verdict: 'error', exitCode: 2 });
+    expect(summary.steps.find((step) => step.id === 'destroy')).toMatchObject({
+      verdict: 'skipped',
+      detail: 'not reached',
+    });
+    expect(calls.order).toEqual(['moto stopped']);
   });
 
   it('serves the stack URL with the deployed bundle and template, on the stack table in moto', async () => {

@@ -152,6 +152,13 @@ export type SetupWork = (
 /** A check's work: it judges the API the setup found and says whether it passed. */
 export type CheckWork = (run: RunContext, api: ApiUnderTest, progress: Step) => Promise<StepOutcome<unknown>>;
 
+/** An undoing check's work (harness/step-table.ts UndoStep): it gets what the run found so far. */
+export type UndoWork = (
+  run: RunContext,
+  found: Readonly<SetupFacts>,
+  progress: Step,
+) => Promise<StepOutcome<unknown>>;
+
 /** A fact an earlier step must have found (the plan orders the steps so that it has). */
 export function found<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`no ${what}: the step that finds it did not run`);

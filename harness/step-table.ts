@@ -12,7 +12,7 @@ import { checkConfigurationStep } from './config-step';
 import { STEP_IDS, type StepId, TARGETS, type Target } from './ids';
 import { deployIntoStandIn, destroyDeployedStack, serveDeployedStage, startStandIn } from './rehearsal-steps';
 import type { LoadProfile } from './results';
-import type { CheckWork, RunOptions, SetupWork } from './run-context';
+import type { CheckWork, RunOptions, SetupWork, UndoWork } from './run-context';
 import {
   checkCredentials,
   ensureLocalBundle,
@@ -63,7 +63,18 @@ export interface CheckStep extends StepText {
   on: Partial<Record<Target, OnTarget<CheckWork>>>;
 }
 
-export type StepDefinition = SetupStep | CheckStep;
+/**
+ * A check that undoes a setup step (the rehearsal's destroy undoes its deploy): it runs last, and
+ * also when a step after the one it undoes stopped the run, as a workflow's `if: always()` step.
+ * It gets what the run found, whatever that is.
+ */
+export interface UndoStep extends StepText {
+  check: true;
+  undoes: StepId;
+  on: Partial<Record<Target, OnTarget<UndoWork>>>;
+}
+
+export type StepDefinition = SetupStep | CheckStep | UndoStep;
 
 /** The same work, described the same way, on every target. */
 function onEveryTarget<Work>(
@@ -314,7 +325,8 @@ export const STEPS: Record<StepId, StepDefinition> = {
   destroy: {
     label: 'destroy (CDK CLI)',
     check: true,
-    needs: 'the deployed stack',
+    undoes: 'deploy',
+    needs: 'the deployed stack (it runs even when a step after the deploy stopped the run)',
     passesWhen: 'cdk destroy succeeds and neither the stack nor its table is left in moto',
     on: {
       rehearsal: {
