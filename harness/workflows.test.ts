@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../common/paths';
 import { parseDeployArgs } from '../infra/deploy';
-import { deployedStageCommands } from '../rehearsal/recipe';
+import { deployedStageCommands, REHEARSAL_ENV } from '../rehearsal/recipe';
+import { TOOL_NAMES } from '../tools/cli';
 import { parseRunFlags } from './run-command';
 
 /**
@@ -187,6 +188,24 @@ describe('the CI example workflows', () => {
       seed: true,
     });
     expect(parseDeployArgs(['destroy', ...recipe.destroy])).toMatchObject({ command: 'destroy', env });
+  });
+
+  it('.ci/run rehearses the aws path after npm start, with moto provisioned by npm run tools', () => {
+    const commands = readFileSync(join(PROJECT_ROOT, '.ci', 'run'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => /^npm /.test(line));
+    const at = (command: string) => commands.indexOf(command);
+
+    expect(at('npm run tools')).toBeGreaterThanOrEqual(0);
+    expect(at('npm run tools')).toBeLessThan(at('npm start'));
+    expect(at('npm start')).toBeLessThan(at('npm start -- --target rehearsal'));
+    // Without --only, npm run tools provisions every tool, moto among them.
+    expect(TOOL_NAMES).toContain('moto');
+    // The rehearsal's aws steps get the deployed-stage job's flags (the recipe the workflow is held to above).
+    const rehearsal = parseRunFlags(['--target', 'rehearsal'])?.options;
+    const deployedStage = parseRunFlags(deployedStageCommands(REHEARSAL_ENV).run)?.options;
+    expect(rehearsal).toMatchObject({ stackName: deployedStage?.stackName, seed: deployedStage?.seed });
   });
 
   it("runs mutation testing on a schedule, keeping Stryker's incremental file and always uploading its report", () => {

@@ -46,6 +46,9 @@ async function dynaliteImage(step: Step): Promise<string> {
 
 type ToolName = keyof typeof TOOLS;
 
+/** What `npm run tools` provisions without `--only`: every tool. */
+export const TOOL_NAMES = Object.keys(TOOLS) as ToolName[];
+
 const spec = {
   name: 'pets-harness tools',
   summary: `Provision the tools into ${toolCacheDir()} (PETS_HARNESS_CACHE). Safe to run again; offline once cached.`,
@@ -54,7 +57,7 @@ const spec = {
       type: 'string',
       multiple: true,
       value: 'NAME',
-      help: `only this tool (repeatable): ${Object.keys(TOOLS).join(', ')}`,
+      help: `only this tool (repeatable): ${TOOL_NAMES.join(', ')}`,
     },
   },
 } satisfies CommandSpec<{ only: { type: 'string'; multiple: true; value: string; help: string } }>;
@@ -62,10 +65,10 @@ const spec = {
 export async function main(argv: string[]): Promise<number> {
   const flags = parseFlags(spec, argv);
   if (!flags) return 0;
-  const names = (flags.only ?? Object.keys(TOOLS)) as string[];
+  const names = (flags.only ?? TOOL_NAMES) as string[];
   for (const name of names) {
     if (!(name in TOOLS))
-      throw new UsageError(`--only: unknown tool '${name}' (one of ${Object.keys(TOOLS).join(', ')})`);
+      throw new UsageError(`--only: unknown tool '${name}' (one of ${TOOL_NAMES.join(', ')})`);
   }
   for (const name of names as ToolName[]) {
     const tool = TOOLS[name];
