@@ -4,8 +4,8 @@ import { TOOL_VERSIONS } from '../tools/cache';
  * What moto needs that AWS does not, each named and explained once. The template adjustments are
  * made in a copy of the cloud assembly (rehearsal/assembly.ts), never in cdk.out; the deploy
  * adjustments are how the CDK CLI is run against moto (rehearsal/cdk.ts). Each was found against
- * the moto version pinned in tools/cache.ts, and rehearsal/moto.slow.test.ts proves each is still
- * needed there: when a moto upgrade makes one unnecessary, that test says which to drop.
+ * the moto version pinned in tools/cache.ts; after a moto upgrade, a rehearsal deploy `without` one
+ * (rehearsal/index.ts) shows whether it is still needed.
  */
 
 type Json = Record<string, unknown>;

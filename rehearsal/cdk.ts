@@ -25,7 +25,7 @@ export interface CdkRun {
   logFile: string;
   /** Progress: the CLI's latest line. */
   onLine?: (line: string) => void;
-  /** Deploy adjustments left out, by id (rehearsal/moto.slow.test.ts proves each is still needed). */
+  /** Deploy adjustments left out, by id (to see whether a moto upgrade still needs one). */
   without?: ReadonlySet<string>;
 }
 

@@ -90,7 +90,7 @@ export interface RehearsalCdk {
   standIn: AwsStandIn;
   workDir: string;
   onLine?: (line: string) => void;
-  /** Adjustments left out by id (rehearsal/moto.slow.test.ts proves each is still needed). */
+  /** Adjustments left out by id (to see whether a moto upgrade still needs one). */
   without?: readonly string[];
 }
 
