@@ -20,6 +20,7 @@ import type {
 } from '../rehearsal/index';
 import type { HarnessParts } from './parts';
 import { type RunOptions, runHarness } from './pipeline';
+import { renderConsoleSummary } from './report';
 import { parseRunFlags } from './run-command';
 import type { Interruption } from './steps';
 import { fakeParts } from './test/fake-parts';
@@ -339,5 +340,9 @@ describe('a rehearsal (--target rehearsal)', () => {
       /API Gateway.*throttling.*Lambda.*arm64.*IAM.*CloudWatch Logs: ingestion lag/s,
     );
     expect(JSON.stringify(summary)).not.toContain('secretAccessKey');
+    // The console says it too, beside what was not rehearsed.
+    expect(renderConsoleSummary(summary, 'index.html')).toContain(
+      'IAM: the deployed role denied dynamodb:PutItem on arn:table/pets-rehearsal (2×)',
+    );
   });
 });

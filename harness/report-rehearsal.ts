@@ -49,3 +49,11 @@ export function notRehearsedLine(rehearsal: RehearsalSection): string {
   const short = rehearsal.onlyAws.map((item) => item.split(':')[0]);
   return `Rehearsed against moto ${rehearsal.moto}; only AWS proves: ${short.join('; ')} (the report's rehearsal section says why)`;
 }
+
+/** One console line per action the deployed role's policies denied the function (none: no line). */
+export function iamDenialLines(rehearsal: RehearsalSection): string[] {
+  return rehearsal.iamDenials.map(
+    (denial) =>
+      `IAM: the deployed role denied ${denial.action} on ${denial.resource} (${denial.calls}×): its grant is missing from infra/`,
+  );
+}

@@ -5,7 +5,7 @@ import { escapeHtml, formatMs, formatNumber, formatPercent, safeHref } from './h
 import { comparisonBody, costBody } from './report-compare';
 import { configurationBody } from './report-config';
 import { accessBody, faultsBody } from './report-dynamodb';
-import { notRehearsedLine, rehearsalBody } from './report-rehearsal';
+import { iamDenialLines, notRehearsedLine, rehearsalBody } from './report-rehearsal';
 import type {
   LoadResult,
   LogCheckResult,
@@ -376,7 +376,8 @@ export function renderConsoleSummary(summary: RunSummary, reportPath: string): s
   ];
   for (const regression of summary.regressions ?? []) lines.push(`Regression: ${regression.text}`);
   for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
-  if (summary.rehearsal) lines.push(notRehearsedLine(summary.rehearsal));
+  if (summary.rehearsal)
+    lines.push(...iamDenialLines(summary.rehearsal), notRehearsedLine(summary.rehearsal));
   if (summary.verdict === 'passed') lines.push(`PASSED in ${formatMs(summary.durationMs)} (exit 0)`);
   else if (summary.verdict === 'failed')
     lines.push(`FAILED (exit ${summary.exitCode}): ${summary.failedChecks.join(', ')} failed`);
