@@ -94,6 +94,7 @@ describe('npm start (pets-harness run) on the local target', () => {
           'faults',
           'access',
           'logcheck',
+          'configuration',
           'baseline',
         ].map((id) => [id, 'passed']),
       );
