@@ -23,7 +23,7 @@ export interface AccessResult {
 }
 
 /** Items read per item returned that a route may reach, plus one per request (a read before a write). */
-export const MAX_READS_PER_ITEM = 2;
+const MAX_READS_PER_ITEM = 2;
 
 function keyName(key: PartitionKey, table: string): string {
   return key.index

@@ -44,7 +44,7 @@ type Parsed<F extends FlagSpec> = {
 const HELP_COLUMN_MAX = 26;
 
 /** The flags' lines of `--help`, in declaration order, their texts in one column. */
-export function flagHelpLines(flags: FlagSpec): string[] {
+function flagHelpLines(flags: FlagSpec): string[] {
   const rows = [
     ...Object.entries(flags).map(([name, flag]) => ({
       label: flag.value ? `--${name} ${flag.value}` : `--${name}`,
@@ -59,7 +59,7 @@ export function flagHelpLines(flags: FlagSpec): string[] {
   });
 }
 
-export function helpText<F extends FlagSpec>(spec: CommandSpec<F>): string {
+function helpText<F extends FlagSpec>(spec: CommandSpec<F>): string {
   return [
     `Usage: ${spec.name} [flags]`,
     '',

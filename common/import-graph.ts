@@ -35,7 +35,7 @@ function readConfig(configFile: string): ts.ParsedCommandLine {
  * The TypeScript configurations that together hold every TypeScript file of the repository: the
  * project's, and the k6 scripts' (load/, bundled for k6, not for Node).
  */
-export const TS_CONFIGS = [join(PROJECT_ROOT, 'tsconfig.json'), join(PROJECT_ROOT, 'load', 'tsconfig.json')];
+const TS_CONFIGS = [join(PROJECT_ROOT, 'tsconfig.json'), join(PROJECT_ROOT, 'load', 'tsconfig.json')];
 
 /** The graph of the files the configurations include; imports of packages (node_modules) are left out. */
 export function importGraph(configFiles = TS_CONFIGS): ImportGraph {
@@ -79,7 +79,7 @@ export function isTestFile(file: string): boolean {
 }
 
 /** The top-level folder a file is in (`.` for the repository's root). */
-export function folderOf(file: string): string {
+function folderOf(file: string): string {
   const slash = file.indexOf('/');
   return slash === -1 ? '.' : file.slice(0, slash);
 }
@@ -158,7 +158,7 @@ export const LAYERS = [
 ] as const;
 
 /** The rank of a folder's layer (0 = bottom); undefined for a folder no layer holds. */
-export function layerRank(folder: string): number | undefined {
+function layerRank(folder: string): number | undefined {
   const index = LAYERS.findIndex(({ folders }) => (folders as readonly string[]).includes(folder));
   return index === -1 ? undefined : index;
 }

@@ -15,7 +15,7 @@ function seconds(startedAt: number): string {
   return `${((Date.now() - startedAt) / 1000).toFixed(1)}s`;
 }
 
-export function isInteractive(stream: NodeJS.WriteStream = process.stderr): boolean {
+function isInteractive(stream: NodeJS.WriteStream = process.stderr): boolean {
   return Boolean(stream.isTTY) && !process.env.CI;
 }
 

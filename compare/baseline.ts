@@ -49,7 +49,7 @@ function readSummary(file: string): BaselineSummary | undefined {
 }
 
 /** A named baseline: a run id under the reports root, a run folder, or a summary.json file. */
-export function resolveNamedBaseline(value: string, reportsRoot: string): BaselineRun {
+function resolveNamedBaseline(value: string, reportsRoot: string): BaselineRun {
   const candidates = [
     join(reportsRoot, value, 'summary.json'),
     resolve(value, 'summary.json'),

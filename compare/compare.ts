@@ -32,7 +32,7 @@ export interface CompareSettings {
 export const DEFAULT_SETTINGS: CompareSettings = { thresholds: DEFAULT_THRESHOLDS, confidence: 0.99 };
 
 /** Fewer samples than this on either side: no test, the threshold alone. */
-export const MIN_SAMPLES = 8;
+const MIN_SAMPLES = 8;
 
 export type ComparisonVerdict = 'regressed' | 'improved' | 'unchanged';
 

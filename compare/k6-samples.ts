@@ -11,7 +11,7 @@ import { readDurations } from '../load/runner/durations';
 const SETUP_ROUTE = 'preflight';
 
 /** One CSV record (k6 writes RFC 4180: quotes around fields holding commas or quotes). */
-export function parseCsvLine(line: string): string[] {
+function parseCsvLine(line: string): string[] {
   const fields: string[] = [];
   let field = '';
   let quoted = false;

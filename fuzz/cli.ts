@@ -12,7 +12,7 @@ import { withStep } from '../common/progress';
 import { startLocalApi } from '../local/index';
 import { type FuzzResult, fuzzLine, runFuzz } from './index';
 
-export const DEFAULT_FUZZ_SECONDS = 300;
+const DEFAULT_FUZZ_SECONDS = 300;
 
 const spec = {
   name: 'pets-harness fuzz',

@@ -18,7 +18,7 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
 }
 
 /** The tracing headers the contract bounds (`maxLength: 128`), logged and echoed by the function. */
-export const TRACE_HEADERS = ['x-correlation-id', 'x-harness-run-id'] as const;
+const TRACE_HEADERS = ['x-correlation-id', 'x-harness-run-id'] as const;
 export type TraceHeader = (typeof TRACE_HEADERS)[number];
 export const MAX_TRACE_HEADER_LENGTH = 128;
 

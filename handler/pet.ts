@@ -12,9 +12,9 @@ export interface Pet {
   price: number;
 }
 
-export const PET_FIELDS = ['id', 'type', 'breed', 'price'] as const;
+const PET_FIELDS = ['id', 'type', 'breed', 'price'] as const;
 export const MAX_PET_ID = Number.MAX_SAFE_INTEGER;
-export const MAX_PRICE = 1_000_000;
+const MAX_PRICE = 1_000_000;
 const TEXT_LIMITS = { type: 50, breed: 100 } as const;
 // The spec's string forms of id and price, verbatim.
 const ID_STRING = /^[1-9][0-9]{0,14}$/u;

@@ -12,9 +12,9 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export const INTERNAL_ERROR_BODY = { message: 'Internal server error' } as const;
+const INTERNAL_ERROR_BODY = { message: 'Internal server error' } as const;
 /** Seconds a client should wait after DynamoDB throttled or was unreachable. */
-export const RETRY_AFTER_SECONDS = 1;
+const RETRY_AFTER_SECONDS = 1;
 
 /**
  * The reply for an error. Known errors carry their own message; anything else is a 500 whose body

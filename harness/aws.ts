@@ -14,7 +14,7 @@ import { parseStackOutputs, type StackOutputs } from '../infra/outputs';
  * DescribeStacks answers go through the same parser, so both ways check the same outputs.
  */
 
-export const HOW_TO_CONFIGURE_CREDENTIALS = [
+const HOW_TO_CONFIGURE_CREDENTIALS = [
   'Configure AWS credentials, any of:',
   '  • aws configure (or aws sso login --profile NAME, then AWS_PROFILE=NAME)',
   '  • AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) in the environment',

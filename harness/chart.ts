@@ -7,7 +7,7 @@ export interface LatencyRow {
   p99: number;
 }
 
-export const PERCENTILE_SERIES = [
+const PERCENTILE_SERIES = [
   { key: 'p50', label: 'p50', color: '#60a5fa' },
   { key: 'p95', label: 'p95', color: '#2563eb' },
   { key: 'p99', label: 'p99', color: '#1e3a8a' },

@@ -168,9 +168,7 @@ function violationLine(violation: { check: string; message: string }): string {
 }
 
 /** Every request the run's checks sent through API Gateway, by check: each one is billed. */
-export function requestsSent(
-  run: Pick<RunContext, 'newman' | 'load' | 'fuzz' | 'faults'>,
-): Record<string, number> {
+function requestsSent(run: Pick<RunContext, 'newman' | 'load' | 'fuzz' | 'faults'>): Record<string, number> {
   return {
     ...(run.newman ? { newman: run.newman.requestsSent } : {}),
     ...(run.load ? { k6: run.load.requests } : {}),
@@ -198,7 +196,7 @@ function dynamoDbUnits({ tableName: table, consumedCapacity }: ApiUnderTest): {
  * Cold starts of the stage's function measured for the comparison: a run has one or two of its
  * own, too few to judge init by. Twenty find init 30% costlier on this shared machine, in ~10 s.
  */
-export const COLD_STARTS = 20;
+const COLD_STARTS = 20;
 
 async function measureColdStarts(run: RunContext, api: ApiUnderTest, progress: Step) {
   // Nothing to compare with (--baseline none): the figures are kept without them.

@@ -40,7 +40,7 @@ async function templateToJudge(run: RunContext, api: ApiUnderTest, progress: Ste
 }
 
 /** The most requests the run keeps in flight at once: the k6 profile's VUs, or one at a time. */
-export function runPeak(options: RunContext['options']): { concurrency: number; source: string } {
+function runPeak(options: RunContext['options']): { concurrency: number; source: string } {
   if (options.skipLoad) {
     return { concurrency: 1, source: 'one request at a time (--skip-load: newman and Schemathesis only)' };
   }

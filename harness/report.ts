@@ -277,7 +277,7 @@ const METRIC_LABELS: Record<string, string> = {
   maxLineBytes: 'longest log line, bytes',
 };
 
-export function metricLabel(name: string): string {
+function metricLabel(name: string): string {
   return METRIC_LABELS[name] ?? name;
 }
 

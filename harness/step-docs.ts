@@ -11,9 +11,8 @@ import { plannedStepIds, stepDefinition } from './step-table';
  */
 
 export const STEPS_DOC = join(PROJECT_ROOT, 'docs', 'harness.md');
-export const BLOCK_BEGIN =
-  '<!-- steps:begin (generated from harness/step-table.ts by `npm run docs:steps`) -->';
-export const BLOCK_END = '<!-- steps:end -->';
+const BLOCK_BEGIN = '<!-- steps:begin (generated from harness/step-table.ts by `npm run docs:steps`) -->';
+const BLOCK_END = '<!-- steps:end -->';
 
 /** The name a step goes by in docs and help (the k6 step's label also names the profile). */
 function docName(id: StepId): string {
@@ -89,7 +88,7 @@ export function writtenStepsBlock(text: string): string | undefined {
 }
 
 /** Rewrites the block in docs/harness.md from the table. */
-export function writeStepsDoc(file = STEPS_DOC): void {
+function writeStepsDoc(file = STEPS_DOC): void {
   const text = readFileSync(file, 'utf8');
   const written = writtenStepsBlock(text);
   if (written === undefined) throw new Error(`${file} has no ${BLOCK_BEGIN} … ${BLOCK_END} block`);

@@ -17,14 +17,14 @@ import type { StackNames } from './names';
 import { retentionDays } from './retention';
 
 /** Stage throttling: steady requests per second and burst, well under the account's defaults. */
-export const THROTTLING = { rateLimit: 200, burstLimit: 400 } as const;
+const THROTTLING = { rateLimit: 200, burstLimit: 400 } as const;
 
 /**
  * One JSON object per request. REST API access logs can only use `$context` variables, so the
  * caller's `x-correlation-id` header is not available here; `requestId` is the same id the
  * function receives as `requestContext.requestId`, which joins an access line to the handler's.
  */
-export function accessLogFields(): Record<string, string> {
+function accessLogFields(): Record<string, string> {
   return {
     requestId: AccessLogField.contextRequestId(),
     extendedRequestId: AccessLogField.contextExtendedRequestId(),

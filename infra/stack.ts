@@ -19,16 +19,16 @@ import { retentionDays } from './retention';
  * type index: list by type (Query). `infra/iam-usage.test.ts` proves these are exactly what the
  * bundle can send, no more and no less.
  */
-export const TABLE_ACTIONS = [
+const TABLE_ACTIONS = [
   'dynamodb:Scan',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:DeleteItem',
 ] as const;
-export const INDEX_ACTIONS = ['dynamodb:Query'] as const;
+const INDEX_ACTIONS = ['dynamodb:Query'] as const;
 
 /** What the function needs to write its own logs; no CreateLogGroup, the stack creates the group. */
-export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
+const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 
 export interface PetsStackProps extends StackProps {
   names: StackNames;

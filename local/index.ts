@@ -34,7 +34,7 @@ export type ProgressLine = (line: string) => void;
 export type Own = (name: string, stop: () => Promise<void>) => void;
 
 /** What a provider is, for people: `container pets-harness/dynalite:… (3f2a…)`, `dynalite`. */
-export function describeDynamoDb(running: Pick<RunningDynamoDb, 'kind' | 'image' | 'containerId'>): string {
+function describeDynamoDb(running: Pick<RunningDynamoDb, 'kind' | 'image' | 'containerId'>): string {
   if (!running.image) return running.kind;
   return `${running.kind} ${running.image}${running.containerId ? ` (${running.containerId.slice(0, 12)})` : ''}`;
 }

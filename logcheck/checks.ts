@@ -87,7 +87,7 @@ export function belongsToRun(request: RequestLogs | undefined, runId: string): b
   return request.runIds.size === 0 || request.runIds.has(runId);
 }
 
-export function isTaggedWithRun(request: RequestLogs, runId: string): boolean {
+function isTaggedWithRun(request: RequestLogs, runId: string): boolean {
   return request.runIds.has(runId);
 }
 
@@ -218,7 +218,7 @@ export interface CompletenessResult {
   violations: Violation[];
 }
 
-export function statusClass(status: number): string {
+function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
 

@@ -45,7 +45,7 @@ const WARM_UP_FRACTION = 1 / 3;
  * warm-up of a smoke run and ~16 MB over 1,000 more invocations, while its heap after a full
  * collection grows 2 MB over 3,000 (docs/logcheck.md). A leak climbs past this allowance.
  */
-export const GARBAGE_ALLOWANCE_FRACTION = 0.125;
+const GARBAGE_ALLOWANCE_FRACTION = 0.125;
 
 /** Each environment's REPORT lines in order, for the run's requests. */
 export function environmentSeries(parsed: readonly ParsedEvent[], runId: string): EnvironmentSeries[] {

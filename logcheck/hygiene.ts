@@ -35,7 +35,7 @@ export interface HygieneFinding {
 }
 
 /** Default budget for one log line: a request's lines are a few hundred bytes; 8 KiB is a dump. */
-export const DEFAULT_MAX_LINE_BYTES = 8192;
+const DEFAULT_MAX_LINE_BYTES = 8192;
 
 /** Keys an API Gateway proxy event carries; an object with several of them is the event. */
 const EVENT_KEYS = [

@@ -245,8 +245,3 @@ export function parseLine(message: string): ParsedLine {
 export function parseEvents(events: readonly LogEvent[]): ParsedEvent[] {
   return events.map((event) => ({ ...parseLine(event.message), event }));
 }
-
-/** The request id a parsed line speaks about, when it names one. */
-export function requestIdOf(line: ParsedLine): string | undefined {
-  return 'requestId' in line ? line.requestId : undefined;
-}

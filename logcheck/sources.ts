@@ -119,7 +119,7 @@ export function isThrottling(error: unknown): boolean {
   return THROTTLING_ERRORS.has(name) || status === 429;
 }
 
-export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Errors that mean "this source cannot be read" rather than "this run failed": exit 2 with a fix. */
 function cannotRun(error: unknown, options: CloudWatchSourceOptions): CannotRunError {

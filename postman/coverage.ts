@@ -65,7 +65,7 @@ function templatePattern(resource: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-export function operationOf(request: CollectionRequest, list: Operation[]): Operation | undefined {
+function operationOf(request: CollectionRequest, list: Operation[]): Operation | undefined {
   return list.find(
     (operation) =>
       operation.method === request.method && templatePattern(operation.resource).test(request.path),

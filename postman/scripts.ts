@@ -11,11 +11,11 @@ import type { Pm, SandboxPet } from './sandbox';
 
 /** Ids this run creates: high enough never to meet seeded or generated pets, at most 15 digits so
  * that they are also valid as numeric strings. */
-export function newPetId(): string {
+function newPetId(): string {
   return String(900000000000 + Math.floor(Math.random() * 99999999999));
 }
 
-export function jsonVariable<T>(pm: Pm, key: string, fallback: string): T {
+function jsonVariable<T>(pm: Pm, key: string, fallback: string): T {
   return JSON.parse(pm.collectionVariables.get(key) || fallback) as T;
 }
 
@@ -147,7 +147,7 @@ export function followPages(pm: Pm): void {
   else endOfPages(pm, { link: link?.[1] ?? null, pages, maxPages, allSeen, everyId });
 }
 
-export function requestNextPage(pm: Pm, next: string, pageLimit: number): void {
+function requestNextPage(pm: Pm, next: string, pageLimit: number): void {
   pm.test('Link rel="next" points at /pets with the same limit and a nextToken', () => {
     pm.expect(next).to.match(/\/pets\?/);
     pm.expect(next).to.match(new RegExp(`[?&]limit=${pageLimit}(&|$)`));
@@ -166,7 +166,7 @@ interface PagesSeen {
   everyId: number[];
 }
 
-export function endOfPages(pm: Pm, { link, pages, maxPages, allSeen, everyId }: PagesSeen): void {
+function endOfPages(pm: Pm, { link, pages, maxPages, allSeen, everyId }: PagesSeen): void {
   pm.collectionVariables.set('nextToken', '');
   pm.test(`the pages end within ${maxPages} pages`, () => {
     pm.expect(link, `a Link rel="next" on page ${pages}`).to.equal(null);
@@ -249,7 +249,7 @@ export function everyResponse(pm: Pm): void {
   trackCreatedPets(pm);
 }
 
-export function expectCorrelationEcho(pm: Pm): void {
+function expectCorrelationEcho(pm: Pm): void {
   const sentCorrelationId = pm.variables.get('correlationId');
   if (pm.variables.get('answeredBy') === 'gateway') {
     // The stage answers without invoking the function, so nothing can echo the id: an echo here
@@ -264,7 +264,7 @@ export function expectCorrelationEcho(pm: Pm): void {
   }
 }
 
-export function expectJsonAnswer(pm: Pm): void {
+function expectJsonAnswer(pm: Pm): void {
   if (pm.response.code === 204) {
     // 204 has no body, so there is no JSON to label; if a content type is sent it must still be JSON.
     pm.test('204 has no body', () => {
@@ -283,7 +283,7 @@ export function expectJsonAnswer(pm: Pm): void {
 }
 
 /** Cleanup deletes what this run stored and did not delete: every 201 is recorded, every 204/404 on a DELETE crosses the id off. */
-export function trackCreatedPets(pm: Pm): void {
+function trackCreatedPets(pm: Pm): void {
   const created = jsonVariable<unknown[]>(pm, 'createdIds', '[]').map(String);
   if (pm.request.method === 'POST' && pm.response.code === 201) {
     const id = String((pm.response.json() as SandboxPet).id);

@@ -55,13 +55,13 @@ export interface SeedSummary {
   durationMs: number;
 }
 
-export const BATCH_SIZE = 25;
+const BATCH_SIZE = 25;
 /** Batches in flight at once: enough to keep a local DynamoDB busy on two cores. */
 const CONCURRENT_BATCHES = 8;
 const MAX_UNPROCESSED_RETRIES = 12;
 
 /** The client seeding uses: local credentials for a local endpoint, the default chain for AWS. */
-export function seedClient(endpoint: string | undefined, region: string | undefined): DynamoDBClient {
+function seedClient(endpoint: string | undefined, region: string | undefined): DynamoDBClient {
   const requestHandler = new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 30_000 });
   if (!endpoint) return new DynamoDBClient({ region: region ?? process.env.AWS_REGION, requestHandler });
   const credentials = process.env.AWS_ACCESS_KEY_ID ? undefined : LOCAL_CREDENTIALS;
@@ -73,7 +73,7 @@ export function seedClient(endpoint: string | undefined, region: string | undefi
   });
 }
 
-export function petItem(pet: Pet): Record<string, AttributeValue> {
+function petItem(pet: Pet): Record<string, AttributeValue> {
   return {
     id: { N: String(pet.id) },
     type: { S: pet.type },
@@ -106,7 +106,7 @@ function backoffMs(attempt: number): number {
 }
 
 /** One BatchWriteItem of ≤ 25 requests, repeating UnprocessedItems with backoff until none are left. */
-export async function writeBatch(
+async function writeBatch(
   client: DynamoDBClient,
   tableName: string,
   requests: WriteRequest[],

@@ -28,12 +28,7 @@ import { unpackNpmPackage } from './npm-package';
  */
 
 /** Names a Chromium or Chrome binary goes by on PATH, in the order they are tried. */
-export const CHROMIUM_NAMES = [
-  'chromium',
-  'chromium-browser',
-  'google-chrome',
-  'google-chrome-stable',
-] as const;
+const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'] as const;
 
 export interface BrowserBinary {
   executablePath: string;
@@ -56,7 +51,7 @@ function isExecutableFile(path: string): boolean {
 }
 
 /** The first executable called `name` on `searchPath`, or undefined. */
-export function findOnPath(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
+function findOnPath(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
   for (const dir of searchPath.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);
@@ -87,7 +82,7 @@ export function findSystemBrowser(env: NodeJS.ProcessEnv = process.env): Browser
 }
 
 /** `<cache>/browser/<version>`: where the npm package's Chromium is unpacked. */
-export function npmBrowserDir(): string {
+function npmBrowserDir(): string {
   return join(toolCacheDir(), 'browser', TOOL_VERSIONS.browser);
 }
 

@@ -24,7 +24,7 @@ export interface EngineSurroundings {
   engineBesideUs: boolean;
 }
 
-export function engineSurroundings(env: NodeJS.ProcessEnv = process.env): EngineSurroundings {
+function engineSurroundings(env: NodeJS.ProcessEnv = process.env): EngineSurroundings {
   return { env, inContainer: existsSync('/.dockerenv'), engineBesideUs: dockerdRunsHere() };
 }
 

@@ -27,7 +27,7 @@ import { ensureRuntimeNode, majorOf, systemRuntimeNode } from './runtime-node';
  * them. An image is tagged by a hash of its inputs, so it is built once and again only when one
  * of them changes.
  */
-export const IMAGE_LABELS = { recipe: 'org.pets-harness.recipe', inputs: 'org.pets-harness.inputs' } as const;
+const IMAGE_LABELS = { recipe: 'org.pets-harness.recipe', inputs: 'org.pets-harness.inputs' } as const;
 /** The port every DynamoDB image of the project serves on (AWS's own image uses it too). */
 export const DYNAMODB_IMAGE_PORT = 8000;
 
@@ -122,7 +122,7 @@ async function imageNode(): Promise<{ path: string; version: string }> {
 }
 
 /** The dynalite image's inputs: the recipe, Node, dynalite's locked packages, the libraries they load. */
-export async function dynaliteImageInputs(): Promise<ImageInputs> {
+async function dynaliteImageInputs(): Promise<ImageInputs> {
   const recipeDir = join(RECIPES_DIR, 'dynalite');
   const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
     packages: LockPackages;

@@ -86,7 +86,7 @@ function removeTree(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export function howToGetCrd(): string {
+function howToGetCrd(): string {
   return [
     `k6-operator's TestRun CRD (${K6_OPERATOR.module}@${K6_OPERATOR.version}) is needed and could not be fetched.`,
     '  • install Go (https://go.dev/dl/) and allow the Go module proxy (GOPROXY, default https://proxy.golang.org)',

@@ -7,7 +7,7 @@ import { startStep } from '../common/progress';
 import { type EnsureOptions, TOOL_VERSIONS, toolDir } from './cache';
 
 /** Go needed to build the pinned k6 (its go.mod may ask for a newer toolchain; Go fetches that). */
-export const MIN_GO = { major: 1, minor: 24 } as const;
+const MIN_GO = { major: 1, minor: 24 } as const;
 
 /** Everything `ensureK6` touches outside itself, so tests can drive each step of the order. */
 export interface K6System {
@@ -56,7 +56,7 @@ function findOnPath(name: string, env: NodeJS.ProcessEnv, isExecutable: (path: s
   return undefined;
 }
 
-export function howToGetK6(version: string = TOOL_VERSIONS.k6, cacheBinary?: string): string {
+function howToGetK6(version: string = TOOL_VERSIONS.k6, cacheBinary?: string): string {
   return [
     `k6 ${version} is needed and could not be found or built here. Any one of these fixes it:`,
     `  • install Go ${MIN_GO.major}.${MIN_GO.minor}+ (https://go.dev/dl/), then 'npm run tools' builds it: go install go.k6.io/k6@${version}`,
@@ -99,7 +99,7 @@ function goInstall(version: string, gobin: string): Promise<void> {
   });
 }
 
-export function systemK6(): K6System {
+function systemK6(): K6System {
   return {
     env: process.env,
     cacheDir: (version) => toolDir('k6', version),

@@ -50,7 +50,7 @@ export function pythonToolVenv(tool: PythonTool): string {
   return join(toolCacheDir(), tool.venv);
 }
 
-export function pythonToolEntry(tool: PythonTool): string {
+function pythonToolEntry(tool: PythonTool): string {
   return join(pythonToolVenv(tool), 'bin', tool.entry);
 }
 

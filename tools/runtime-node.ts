@@ -58,7 +58,7 @@ export function majorOf(version: string): number {
 }
 
 /** The version provisioned for a major: pinned in TOOL_VERSIONS when known, else the newest of the major. */
-export function pinnedNodeVersion(major: number): string | undefined {
+function pinnedNodeVersion(major: number): string | undefined {
   return major === majorOf(TOOL_VERSIONS.runtimeNode) ? TOOL_VERSIONS.runtimeNode : undefined;
 }
 

@@ -78,12 +78,9 @@ export const createEvent = (
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 /** A tracing header one character over the contract's `maxLength: 128`. */
-export const longHeader = (name: string) => ({ [name]: 'r'.repeat(129) });
+const longHeader = (name: string) => ({ [name]: 'r'.repeat(129) });
 
-export function withHeaders(
-  event: APIGatewayProxyEvent,
-  headers: Record<string, string>,
-): APIGatewayProxyEvent {
+function withHeaders(event: APIGatewayProxyEvent, headers: Record<string, string>): APIGatewayProxyEvent {
   return { ...event, headers: { ...event.headers, ...headers } };
 }
 

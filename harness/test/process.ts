@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../../common/paths';
 import { collectOutput } from '../../common/processes';
 
 /** The CLI as a user runs it: `node bin/pets-harness.js …`, as a real process. */
-export const BIN = join(PROJECT_ROOT, 'bin', 'pets-harness.js');
+const BIN = join(PROJECT_ROOT, 'bin', 'pets-harness.js');
 
 export interface Finished {
   code: number | null;

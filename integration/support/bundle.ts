@@ -8,7 +8,7 @@ import { functionSettings } from '../../definitions/function';
 import { apiGatewayEvent, type Invocation, invocationOf, lambdaContext } from '../../handler/testing';
 
 /** The built bundle's entry: the code that is deployed and that the local stage runs. */
-export const BUNDLE_ENTRY = join(PROJECT_ROOT, functionSettings().bundleDir, 'index.js');
+const BUNDLE_ENTRY = join(PROJECT_ROOT, functionSettings().bundleDir, 'index.js');
 
 const FUNCTION_PROCESS = join(__dirname, 'function-process.js');
 
@@ -103,7 +103,7 @@ export interface RequestOptions {
 }
 
 /** An API Gateway event for `METHOD /pets…`, with the resource and path parameters the gateway sets. */
-export function petsEvent(method: string, path: string, options: RequestOptions = {}): APIGatewayProxyEvent {
+function petsEvent(method: string, path: string, options: RequestOptions = {}): APIGatewayProxyEvent {
   const match = /^\/pets\/([^/]+)$/.exec(path);
   const body =
     options.body === undefined

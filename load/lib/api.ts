@@ -44,7 +44,7 @@ export function header(response: Response, name: string): string | undefined {
   return undefined;
 }
 
-export function jsonBody(response: Response): unknown {
+function jsonBody(response: Response): unknown {
   if (typeof response.body !== 'string') return undefined;
   try {
     return JSON.parse(response.body);
@@ -53,7 +53,7 @@ export function jsonBody(response: Response): unknown {
   }
 }
 
-export function isPet(value: unknown): value is Pet {
+function isPet(value: unknown): value is Pet {
   if (typeof value !== 'object' || value === null) return false;
   const pet = value as Record<string, unknown>;
   return (
@@ -136,7 +136,7 @@ export function getPet(target: Target, id: number): void {
 }
 
 /** The `rel="next"` target of a `Link` header, if any. */
-export function nextLink(linkHeader: string | undefined): string | undefined {
+function nextLink(linkHeader: string | undefined): string | undefined {
   if (!linkHeader) return undefined;
   for (const part of linkHeader.split(',')) {
     const match = /<([^>]*)>\s*;(?:.*;)?\s*rel="?([^";]+)"?/.exec(part.trim());
@@ -150,7 +150,7 @@ export function nextLink(linkHeader: string | undefined): string | undefined {
  * stage: `/default/pets?…` (path with the stage, as API Gateway's `requestContext.path` has it)
  * keeps its stage, `/pets?…` (the function's view, without the stage) gets the stage in front.
  */
-export function resolveLink(baseUrl: string, link: string): string {
+function resolveLink(baseUrl: string, link: string): string {
   if (/^https?:\/\//i.test(link)) return link;
   const origin = /^https?:\/\/[^/]+/i.exec(baseUrl)?.[0] ?? baseUrl;
   const basePath = baseUrl.slice(origin.length);

@@ -162,7 +162,7 @@ function holdStages({ max, vus, rampUp, rampDown }: Shape, hold: string): Stage[
 }
 
 /** The one scenario of a profile: its executor, VUs and stages, each overridable by env. */
-export function scenarioFor(profile: Profile): Scenario {
+function scenarioFor(profile: Profile): Scenario {
   const max = MAX_RUN_SECONDS[profile];
   // Sized for a 2-core machine that also runs the local stage; raise VUS against a deployed stage.
   const vus = envInt('VUS', profile === 'smoke' ? 1 : 5, 1, MAX_VUS);
@@ -212,7 +212,7 @@ export function peakConcurrency(profile: Profile): number {
  * failure, check and count thresholds — k6 keeps per-tag submetrics in the summary only for
  * metrics a threshold names, so these are also what makes per-route summaries possible.
  */
-export function thresholdsFor(config: RunConfig): Record<string, Threshold[]> {
+function thresholdsFor(config: RunConfig): Record<string, Threshold[]> {
   const thresholds: Record<string, Threshold[]> = {
     http_req_failed: [
       `rate<${config.maxFailedRate}`,

@@ -106,7 +106,7 @@ function runnerLines(result: LoadResult): string[] {
   ];
 }
 
-export function formatResult(result: LoadResult): string {
+function formatResult(result: LoadResult): string {
   const lines = [
     result.explanation,
     '',

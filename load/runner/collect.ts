@@ -30,7 +30,7 @@ export interface CollectOptions {
 }
 
 /** The file names a folder listing links to: HTML `href`s, or the `<Key>`s of an S3 listing. */
-export function listedFiles(listing: string, listingUrl: string): URL[] {
+function listedFiles(listing: string, listingUrl: string): URL[] {
   if (/<ListBucketResult[\s>]/.test(listing)) {
     const base = new URL(listingUrl);
     base.search = '';
@@ -86,7 +86,7 @@ function segmentOf(name: string, count: number): string | undefined {
 }
 
 /** The runners whose outputs are in `dir`, in index order; expected ones without outputs are listed too. */
-export function runnerOutputs(dir: string, expected?: number): RunnerOutput[] {
+function runnerOutputs(dir: string, expected?: number): RunnerOutput[] {
   const names = new Map<string, string>();
   for (const file of readdirSync(dir)) {
     const match = SAMPLES.exec(file) ?? SUMMARY.exec(file);

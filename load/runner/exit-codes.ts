@@ -3,7 +3,7 @@
  * a failed threshold with `abortOnFail` also exits 99 — k6 says so on stderr, which is how we tell
  * "crossed at the end" from "stopped early".
  */
-export const K6_EXIT_CODES: Record<number, string> = {
+const K6_EXIT_CODES: Record<number, string> = {
   0: 'passed: every threshold held',
   97: 'the Grafana Cloud k6 test run failed (see its page in Grafana Cloud)',
   98: 'k6 could not get the test progress from Grafana Cloud k6',

@@ -47,7 +47,7 @@ export function testRunName(runId: string): string {
 }
 
 /** The script and its `load/lib/` imports as one ES module; k6's own modules stay imports. */
-export async function bundleScript(): Promise<string> {
+async function bundleScript(): Promise<string> {
   const result = await build({
     entryPoints: [LOAD_SCRIPT],
     bundle: true,
@@ -66,7 +66,7 @@ export async function bundleScript(): Promise<string> {
  * spaces (and hands it to `k6 archive` in its initializer, which does not read the pod's
  * environment), so settings travel as `-e` and may not hold white space.
  */
-export function scriptArguments(options: EmitOptions): string {
+function scriptArguments(options: EmitOptions): string {
   const settings: Record<string, string> = {
     ...options.env,
     BASE_URL: options.baseUrl,

@@ -75,7 +75,7 @@ export function parseThreshold(source: string): ParsedThreshold {
   throw new Error(`threshold '${source}' is malformed`);
 }
 
-export function compare(actual: number, operator: Operator, value: number): boolean {
+function compare(actual: number, operator: Operator, value: number): boolean {
   switch (operator) {
     case '<=':
       return actual <= value;

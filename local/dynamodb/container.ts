@@ -22,7 +22,7 @@ export const CONTAINER_LABELS = {
 } as const;
 
 /** This run's session id: the one a parent process gave (PETS_HARNESS_SESSION), else a new one its children inherit. */
-export function runSession(): string {
+function runSession(): string {
   process.env.PETS_HARNESS_SESSION ||= randomUUID();
   return process.env.PETS_HARNESS_SESSION;
 }

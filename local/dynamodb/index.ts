@@ -9,7 +9,7 @@ import { ensureDynaliteImage } from '../../tools/images';
 import { removeOrphanContainers, startDynamoDbContainer } from './container';
 
 export type DynamoDbKind = 'endpoint' | 'container' | 'dynalite';
-export const DYNAMODB_KINDS: readonly DynamoDbKind[] = ['endpoint', 'container', 'dynalite'];
+const DYNAMODB_KINDS: readonly DynamoDbKind[] = ['endpoint', 'container', 'dynalite'];
 
 export interface RunningDynamoDb {
   endpoint: string;
@@ -47,7 +47,7 @@ function errorText(error: unknown): string {
  * Polls ListTables until the endpoint answers or the deadline passes; resolves the time waited.
  * `stillStarting` lets a provider abort early when its process has died.
  */
-export async function waitForDynamoDb(
+async function waitForDynamoDb(
   endpoint: string,
   options: { deadlineMs?: number; stillStarting?: () => string | undefined } = {},
 ): Promise<number> {

@@ -8,7 +8,6 @@ import {
   readdirSync,
   readFileSync,
   readSync,
-  rmSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -177,15 +176,4 @@ function readFrom(path: string, offset: number): Buffer {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Log groups present in the store. */
-export function listLogGroups(dir = localLogDir()): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).map((name) => decodeURIComponent(name));
-}
-
-/** Removes one log group's streams (a fresh stage in tests). */
-export function clearLogGroup(logGroupName: string, dir = localLogDir()): void {
-  rmSync(groupDir(dir, logGroupName), { recursive: true, force: true });
 }

@@ -11,9 +11,9 @@ import { StringDecoder } from 'node:string_decoder';
  */
 
 /** The child's stdio slot the stage writes invocations to. */
-export const TO_ENVIRONMENT_FD = 3;
+const TO_ENVIRONMENT_FD = 3;
 /** The child's stdio slot the environment writes its messages to. */
-export const FROM_ENVIRONMENT_FD = 4;
+const FROM_ENVIRONMENT_FD = 4;
 
 function isRetryable(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;

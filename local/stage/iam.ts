@@ -80,12 +80,7 @@ function strictPolicies(policies: RolePolicy[], notes: string[]): RolePolicy[] {
   }));
 }
 
-export function denialMessage(
-  principalArn: string,
-  action: string,
-  resource: string,
-  explicit: boolean,
-): string {
+function denialMessage(principalArn: string, action: string, resource: string, explicit: boolean): string {
   const head = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
   return explicit
     ? `${head} with an explicit deny in an identity-based policy`

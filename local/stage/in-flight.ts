@@ -75,7 +75,7 @@ function isAlive(entry: Tracked, activeRequests: ReadonlySet<unknown>): boolean 
 }
 
 /** `{ 'unsettled promise': 3, timer: 1 }` → `3 unsettled promises, 1 timer` */
-export function describeKinds(counts: ReadonlyMap<string, number>): string {
+function describeKinds(counts: ReadonlyMap<string, number>): string {
   // Known kinds in table order (promises last: they wait on the rest), any other kind before promises.
   const rank = (kind: string) => {
     const at = KIND_ORDER.indexOf(kind);

@@ -127,7 +127,7 @@ export interface RunningStage {
 
 export const DEFAULT_CONCURRENCY = 10;
 /** API Gateway REST API payload quota: 10 MB (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html). */
-export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 const NODE_MAX_HEADER_BYTES = 64 * 1024;
 const LOCAL_FUNCTION_ENV = {
   AWS_REGION: 'us-east-1',

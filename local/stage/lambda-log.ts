@@ -69,7 +69,7 @@ export interface ErrorShape {
   stack: string[];
 }
 
-export function errorShape(error: unknown): ErrorShape {
+function errorShape(error: unknown): ErrorShape {
   if (error instanceof Error) {
     return { errorType: error.name, errorMessage: error.message, stack: (error.stack ?? '').split('\n') };
   }

@@ -96,7 +96,7 @@ export function withGatewayHeaders(
  * `x-amzn-ErrorType` header; types and statuses per
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
-export const GATEWAY_ERRORS = {
+const GATEWAY_ERRORS = {
   missingAuthenticationToken: {
     statusCode: 403,
     message: 'Missing Authentication Token',
