@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { stopChild, trackChild } from './processes';
 
 /**
@@ -12,25 +13,23 @@ import { stopChild, trackChild } from './processes';
 /** What the child does each time: the same bytes, the same hash, the same count, on every run. */
 export const REFERENCE_WORK = 'SHA-256 of 1 MiB, 10 times';
 
-const SAMPLER = `
-const { createHash } = require('node:crypto');
-const { performance } = require('node:perf_hooks');
-const bytes = Buffer.alloc(1 << 20, 7);
-setInterval(() => {
-  const started = performance.now();
-  for (let i = 0; i < 10; i++) createHash('sha256').update(bytes).digest();
-  process.stdout.write((performance.now() - started).toFixed(2) + '\\n');
-}, Number(process.argv[1]));
-`;
+/** The child that does the work and prints each time (a file tsc and Biome read). */
+const SAMPLER = join(__dirname, 'host-load-child.ts');
 
 export interface HostSampler {
+  /** The child's process id. */
+  readonly pid: number | undefined;
+  /** The times taken so far, in ms, while the child runs. */
+  samplesSoFar(): number[];
   /** Stops the child; the time each piece of work took, in ms, in the order they ran. */
   stop(): Promise<number[]>;
 }
 
 export function startHostSampler(intervalMs = 500): HostSampler {
   const child = trackChild(
-    spawn(process.execPath, ['-e', SAMPLER, String(intervalMs)], { stdio: ['ignore', 'pipe', 'ignore'] }),
+    spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), SAMPLER, String(intervalMs)], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
   );
   const samples: number[] = [];
   let partial = '';
@@ -42,6 +41,8 @@ export function startHostSampler(intervalMs = 500): HostSampler {
   });
   let stopped: Promise<number[]> | undefined;
   return {
+    pid: child.pid,
+    samplesSoFar: () => [...samples],
     stop() {
       stopped ??= stopChild(child, 1000).then(() => [...samples]);
       return stopped;

@@ -22,6 +22,8 @@ import { type RunningStage, type StartStageOptions, startStage } from './index';
 
 const PENDING = join(__dirname, '..', 'test-bundles', 'pending-work');
 const LOG_GROUP = '/aws/lambda/Pets';
+/** A process that owns a stage (test/stage-owner.ts), for killing outright. */
+const OWNER = join(__dirname, 'test', 'stage-owner.ts');
 
 interface Answer {
   content?: string;
@@ -143,14 +145,15 @@ describe('an environment frozen between invocations', () => {
   });
 
   it('takes a stopped environment down with the stage when the stage is killed outright (SIGKILL)', async () => {
-    const stageScript = `
-      const { startStage } = require(${JSON.stringify(join(__dirname, 'index.ts'))});
-      startStage(${JSON.stringify({ port: 0, bundleDir: PENDING, env: {}, logDir: tempDir('freeze-test-logs-'), concurrency: 1, suspendAfterMs: 0 })})
-        .then((stage) => fetch(stage.url + '/pets?work=cleared-timer'))
-        .then((response) => response.json())
-        .then((answer) => console.log(answer.pid));
-      setInterval(() => undefined, 1000);`;
-    const owner = spawn(process.execPath, ['--import', 'tsx', '-e', stageScript], {
+    const options = {
+      port: 0,
+      bundleDir: PENDING,
+      env: {},
+      logDir: tempDir('freeze-test-logs-'),
+      concurrency: 1,
+      suspendAfterMs: 0,
+    } satisfies StartStageOptions;
+    const owner = spawn(process.execPath, ['--import', 'tsx', OWNER, JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const [line] = (await once(createInterface({ input: owner.stdout as Readable }), 'line')) as [string];
