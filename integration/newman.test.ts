@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NewmanRunSummary, run as runCollection } from 'newman';
 import { exitCodeFor, UsageError } from '../common/cli';
+import { waitUntil } from '../common/wait';
 import type { Pet } from '../handler/types';
 import { type LocalApi, startLocalApi } from '../local';
 import { readLogEvents } from '../local/logs';
@@ -48,16 +49,13 @@ function handlerLinesOf(runId: string): number {
   }).length;
 }
 
-/** Log lines can land a moment after the response; wait until the count stops changing. */
-async function settledHandlerLines(runId: string): Promise<number> {
-  let previous = -1;
-  let current = handlerLinesOf(runId);
-  for (let waited = 0; waited < 5_000 && current !== previous; waited += 250) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    previous = current;
-    current = handlerLinesOf(runId);
-  }
-  return current;
+/** Log lines can land a moment after the response: waits until there are at least `expected`. */
+function handlerLinesReaching(runId: string, expected: number): Promise<number> {
+  return waitUntil(
+    () => handlerLinesOf(runId),
+    (count) => count >= expected,
+    { what: `${expected} handler lines of run ${runId}`, timeoutMs: 5_000, intervalMs: 100 },
+  );
 }
 
 const byId = (a: Pet, b: Pet) => a.id - b.id;
@@ -89,7 +87,7 @@ describe('newman against the local stage', () => {
       const gateway = result.folders.find((folder) => folder.name === 'Gateway');
       expect(result.requestsAtFunction).toBe(result.requestsSent - (gateway?.requests ?? 0));
       // The count the log check relies on: one handler line per request that reached the function.
-      expect(await settledHandlerLines(runId)).toBe(result.requestsAtFunction);
+      expect(await handlerLinesReaching(runId, result.requestsAtFunction)).toBe(result.requestsAtFunction);
       for (const name of ['newman-junit.xml', 'newman.html', 'newman-summary.json']) {
         const path = join(reportsDir, name);
         expect(existsSync(path) && statSync(path).size > 0).toBe(true);

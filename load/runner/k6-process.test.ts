@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '../../common/wait';
 import { type LocalApi, startLocalApi } from '../../local';
 import { readLogEvents } from '../../local/logs';
 import { ensureK6 } from '../../tools/k6';
@@ -29,14 +30,12 @@ function handlerLines(api: LocalApi, runId: string): HandlerLine[] {
   return lines;
 }
 
-async function waitForHandlerLines(api: LocalApi, runId: string, expected: number): Promise<HandlerLine[]> {
-  const deadline = Date.now() + 10_000;
-  let lines = handlerLines(api, runId);
-  while (lines.length < expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    lines = handlerLines(api, runId);
-  }
-  return lines;
+function waitForHandlerLines(api: LocalApi, runId: string, expected: number): Promise<HandlerLine[]> {
+  return waitUntil(
+    () => handlerLines(api, runId),
+    (lines) => lines.length >= expected,
+    { what: `${expected} handler lines of run ${runId}`, timeoutMs: 10_000, intervalMs: 200 },
+  );
 }
 
 describe('k6Arguments', () => {

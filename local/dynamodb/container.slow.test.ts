@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CannotRunError } from '../../common/cli';
 import { PROJECT_ROOT } from '../../common/paths';
+import { waitUntil } from '../../common/wait';
 import { connectToEngine, type Engine } from '../../tools/container-engine';
 import { ensureDynaliteImage } from '../../tools/images';
 import { CONTAINER_LABELS, removeOrphanContainers } from './container';
@@ -42,20 +43,6 @@ async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>):
   }
 }
 
-async function until<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  deadlineMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await probe();
-  }
-  return value;
-}
-
 interface Run {
   child: ChildProcessWithoutNullStreams;
   output: () => string;
@@ -88,13 +75,14 @@ function startRun(session: string, args: string[], env: Record<string, string> =
   return { child, output: () => output, exited };
 }
 
-async function waitForOutput(run: Run, pattern: RegExp, deadlineMs = 120_000): Promise<void> {
-  const seen = await until(
-    async () => pattern.test(run.output()) || run.child.exitCode !== null,
-    (done) => done,
-    deadlineMs,
-  );
-  if (!seen || !pattern.test(run.output())) {
+async function waitForOutput(run: Run, pattern: RegExp, timeoutMs = 120_000): Promise<void> {
+  const printed = () => pattern.test(run.output());
+  await waitUntil(() => printed() || run.child.exitCode !== null, Boolean, {
+    what: `the run to print ${pattern} or exit`,
+    timeoutMs,
+    intervalMs: 200,
+  }).catch(() => false);
+  if (!printed()) {
     run.child.kill('SIGKILL');
     throw new Error(`the run never printed ${pattern}:\n${run.output().slice(-3000)}`);
   }
