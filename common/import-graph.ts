@@ -144,7 +144,7 @@ export function importCycles(graph: ImportGraph): string[][] {
  * with the tests included.
  */
 export const LAYERS = [
-  { layer: 'shared', folders: ['common', 'definitions'] },
+  { layer: 'shared', folders: ['common', 'definitions', 'containers'] },
   { layer: 'tools', folders: ['tools'] },
   { layer: 'api', folders: ['handler', 'contract', 'build', 'infra', 'configcheck'] },
   { layer: 'local environment', folders: ['local', 'seed'] },
@@ -154,7 +154,7 @@ export const LAYERS = [
   },
   { layer: 'harness', folders: ['harness'] },
   /** What only runs the others: test suites, benchmarks, the jest and Stryker configurations. */
-  { layer: 'beside', folders: ['integration', 'bench', 'mutation', '.'] },
+  { layer: 'beside', folders: ['integration', 'bench', 'mutation', 'bin', '.'] },
 ] as const;
 
 /** The rank of a folder's layer (0 = bottom); undefined for a folder no layer holds. */

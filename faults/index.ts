@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportsDir as defaultReportsDir } from '../common/paths';
+import { withoutTrailingSlash } from '../common/url';
 import type { Pet } from '../handler/types';
 import { DYNAMODB_FAULTS, type DynamoDbFault, FAULT_HEADER } from '../local/stage/dynamodb-faults';
 import {
@@ -190,7 +191,7 @@ function writeRoundReport(result: Omit<FaultRoundResult, 'report'>, dir: string)
 export async function runFaultRound(options: FaultRoundOptions): Promise<FaultRoundResult> {
   const started = Date.now();
   const sender: Sender = {
-    baseUrl: options.baseUrl.replace(/\/+$/u, ''),
+    baseUrl: withoutTrailingSlash(options.baseUrl),
     runId: faultRunId(options.runId),
     sent: 0,
   };

@@ -15,7 +15,7 @@ import type { NewmanResult } from '../postman/newman';
 import type { ShippingFigures } from '../rehearsal/index';
 import type { StepId, Target } from './ids';
 
-export type { ComparisonOutcome, LoadProfile, LoadResult, LogCheckResult, NewmanResult };
+export type { ComparisonOutcome, LoadResult, LogCheckResult, NewmanResult };
 
 /** passed/failed: the step ran and judged; skipped: not asked for or not reached; error: it could not run. */
 export type StepVerdict = 'passed' | 'failed' | 'skipped' | 'error';

@@ -1,3 +1,4 @@
+import type { LoadProfile } from '../load/runner/index';
 import {
   checkAccessPatterns,
   checkLogs,
@@ -11,7 +12,6 @@ import {
 import { checkConfigurationStep } from './config-step';
 import { STEP_IDS, type StepId, TARGETS, type Target } from './ids';
 import { deployIntoStandIn, destroyDeployedStack, serveDeployedStage, startStandIn } from './rehearsal-steps';
-import type { LoadProfile } from './results';
 import type { CheckWork, RunOptions, SetupWork, UndoWork } from './run-context';
 import {
   checkCredentials,
