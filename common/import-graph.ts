@@ -147,7 +147,7 @@ export const LAYERS = [
   { layer: 'shared', folders: ['common', 'definitions', 'containers'] },
   { layer: 'tools', folders: ['tools'] },
   { layer: 'api', folders: ['handler', 'contract', 'build', 'infra', 'configcheck'] },
-  { layer: 'local environment', folders: ['local', 'seed'] },
+  { layer: 'local environment', folders: ['local', 'seed', 'rehearsal'] },
   {
     layer: 'checks',
     folders: ['postman', 'load', 'fuzz', 'faults', 'access', 'logcheck', 'compare', 'cost'],
