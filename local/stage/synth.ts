@@ -58,8 +58,28 @@ async function cdkSynth(outDir: string): Promise<void> {
   const output = collectOutput(child);
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   if (code !== 0) {
-    throw new CannotRunError(`cdk synth failed (exit ${code}):\n${(output.stderr || output.stdout).trim()}`);
+    const text = (output.stderr || output.stdout).trim();
+    throw new CannotRunError(`cdk synth failed (exit ${code}): ${synthGist(text)}\n${text}`);
   }
+}
+
+/**
+ * What stopped `cdk synth`, in one line for the step's line: a cdk-nag finding is its rule, the
+ * resource and the finding's first sentence (its output starts with the source location, then
+ * `WARNING <text>`, the construct path and `Acknowledge with '<pack>::<rule>'`); anything else,
+ * its first line that is not a source location.
+ */
+export function synthGist(text: string): string {
+  const lines = text.split('\n').map((line) => line.trim());
+  const finding = lines.findIndex((line) => /^(?:WARNING|ERROR)\s/.test(line));
+  if (finding >= 0) {
+    const sentence = (lines[finding] ?? '').replace(/^(?:WARNING|ERROR)\s+/, '').split(/(?<=\.)\s/)[0];
+    const after = lines.slice(finding + 1, finding + 4);
+    const path = after.find((line) => /^\S+\/\S+\s/.test(line) || /^\S+\/\S+$/.test(line))?.split(/\s/)[0];
+    const rule = after.map((line) => /Acknowledge with '[^:]+::([^']+)'/.exec(line)?.[1]).find(Boolean);
+    return `${rule ?? 'cdk-nag'}${path ? ` on ${path}` : ''}: ${sentence}`;
+  }
+  return lines.find((line) => line !== '' && !/^[\w./-]+:\d+(?::\d+)?$/.test(line)) ?? 'no output';
 }
 
 let pending: Promise<string> | undefined;
