@@ -58,7 +58,7 @@ const withDynamoDb: Partial<Config> = {
 function project(displayName: string, roots: readonly string[], extra: Partial<Config>): Config {
   return {
     displayName,
-    testEnvironment: 'node',
+    testEnvironment: '<rootDir>/tools/jest-environment.ts',
     transform,
     roots: roots.map((root) => `<rootDir>/${root}`),
     moduleFileExtensions: ['ts', 'js', 'json'],

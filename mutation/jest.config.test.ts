@@ -17,10 +17,11 @@ describe('the mutation testing jest config', () => {
     expect(mutationConfig.rootDir).toBe('..');
   });
 
-  it('provisions no tools, holds no coverage threshold, and bounds fast-check properties', () => {
+  it("provisions no tools, holds no coverage threshold, bounds fast-check properties, and uses jest's node environment", () => {
     expect(mutationConfig.globalSetup).toBeUndefined();
     expect(mutationConfig.coverageThreshold).toBeUndefined();
     expect(mutationConfig.setupFiles).toEqual(['<rootDir>/mutation/jest-setup.ts']);
+    expect(mutationConfig.testEnvironment).toBe('node');
   });
 
   it('is the config file Stryker reads, with no inline jest config to lose', () => {

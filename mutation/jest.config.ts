@@ -36,6 +36,10 @@ const config: Config = {
   testTimeout: repositoryConfig.testTimeout,
   // A failing property stops at its first counterexample, and each property has a time budget.
   setupFiles: ['<rootDir>/mutation/jest-setup.ts'],
+  // Jest's own node environment, by name: Stryker wraps it in its own (per-test coverage, the hit
+  // limit) and loads it with a plain require, which the project's TypeScript environment
+  // (tools/jest-environment.ts) would not survive.
+  testEnvironment: 'node',
 };
 
 export default config;

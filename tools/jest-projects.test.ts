@@ -44,6 +44,10 @@ describe('the jest projects', () => {
       ]);
     }
     expect(projects.at(-1)?.roots).toEqual(TEST_FOLDERS.map((folder) => `<rootDir>/${folder}`));
+    // Every file on an ordinary global (tools/jest-environment.ts says why).
+    expect(new Set(projects.map((project) => project.testEnvironment))).toEqual(
+      new Set(['<rootDir>/tools/jest-environment.ts']),
+    );
   });
 
   it('keep fast tests in every folder: npm test covers each one', () => {
