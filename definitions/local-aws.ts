@@ -1,6 +1,6 @@
 /**
- * Region and credentials every client of a local stand-in (DynamoDB Local, dynalite, moto) uses:
- * the stand-ins accept any, and one set keeps a local table where every local client finds it.
+ * Region and credentials every client of a local stand-in (the DynamoDB container, dynalite, moto)
+ * uses: the stand-ins accept any, and one set keeps a local table where every local client finds it.
  */
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

@@ -22,7 +22,7 @@ export { syntheticPet, syntheticPets } from './generate';
 export { DEFAULT_SEED_FILE, InvalidSeedFile, loadSeedPets, validateSeedPets } from './load';
 
 export interface SeedOptions {
-  /** DynamoDB endpoint (DynamoDB Local, dynalite, moto); without one, DynamoDB on AWS in `region`. */
+  /** DynamoDB endpoint (the container, dynalite, moto); without one, DynamoDB on AWS in `region`. */
   endpoint?: string;
   region?: string;
   tableName?: string;

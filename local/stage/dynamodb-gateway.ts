@@ -7,13 +7,13 @@ import { CAPACITY_OPERATIONS, iamChecks, READ_OPERATIONS, tableArn } from './dyn
 import type { IamDecision, IamEvaluator } from './iam';
 
 /**
- * The function's DynamoDB endpoint on the stage: a proxy in front of the real DynamoDB Local or
- * dynalite that authorizes every request against the role's policies first, and answers a denied
- * one as DynamoDB does. It also asks for `ReturnConsumedCapacity: TOTAL` on calls that did not,
- * counts the capacity units per table, and takes them out of the answer again, so the function
- * sees what it asked for. Each execution environment reaches it on a path of its own
- * (`/environment/<id>`), so every call is tied to the invocation that made it: its fault, if it
- * asked for one, and the record of its calls.
+ * The function's DynamoDB endpoint on the stage: a proxy in front of the real DynamoDB server (the
+ * container, dynalite in process, moto) that authorizes every request against the role's policies
+ * first, and answers a denied one as DynamoDB does. It also asks for `ReturnConsumedCapacity:
+ * TOTAL` on calls that did not, counts the capacity units per table, and takes them out of the
+ * answer again, so the function sees what it asked for. Each execution environment reaches it on
+ * a path of its own (`/environment/<id>`), so every call is tied to the invocation that made it:
+ * its fault, if it asked for one, and the record of its calls.
  */
 export interface TableCapacity {
   readUnits: number;
@@ -39,7 +39,7 @@ export interface CallerInvocation {
 }
 
 export interface DynamoDbGatewayOptions {
-  /** The real DynamoDB endpoint (DynamoDB Local, dynalite). */
+  /** The real DynamoDB endpoint (the container, dynalite in process, moto). */
   upstream: string;
   iam: IamEvaluator;
   region: string;
