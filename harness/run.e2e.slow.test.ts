@@ -44,6 +44,29 @@ async function containersOf(runId: string): Promise<string[]> {
   return (await engine.client.container.dockerode.listContainers({ all: true, filters })).map((c) => c.Id);
 }
 
+/** A whole run whose processes carry its id (and whose container is its session), to be stopped. */
+function startMarkedRun(signal: 'sigterm' | 'sigint') {
+  const runId = `test-${signal}-${newRunId()}`;
+  const harness = startHarness(['run', '--port', '0', '--run-id', runId, '--skip-screenshot'], {
+    ...process.env,
+    PETS_HARNESS_TEST_MARKER: runId,
+    PETS_HARNESS_SESSION: runId,
+  });
+  return { runId, harness };
+}
+
+/** No process of the run is left once it has stopped, and no container of its session either. */
+async function expectNothingLeftOf(runId: string): Promise<void> {
+  const leftovers = await untilProcesses(
+    runId,
+    (found) => found.length === 0,
+    'every process of the run to end',
+    10_000,
+  );
+  expect(leftovers).toEqual([]);
+  expect(await containersOf(runId)).toEqual([]);
+}
+
 const kinds = (processes: ProcessInfo[]) => ({
   k6: processes.some((p) => /k6 run /.test(p.command)),
   stageWorker: processes.some((p) => p.command.includes('runtime.js')),
@@ -114,12 +137,7 @@ describe('npm start (pets-harness run) on the local target', () => {
   it(
     'stops every child on SIGTERM mid-run, leaves no orphans and exits 143',
     async () => {
-      const runId = `test-sigterm-${newRunId()}`;
-      const harness = startHarness(['run', '--port', '0', '--run-id', runId, '--skip-screenshot'], {
-        ...process.env,
-        PETS_HARNESS_TEST_MARKER: runId,
-        PETS_HARNESS_SESSION: runId,
-      });
+      const { runId, harness } = startMarkedRun('sigterm');
       // Mid-run = during k6, when DynamoDB, stage workers and k6 are all alive.
       await harness.waitForStderr(/▶ k6 smoke/, FULL_RUN_TIMEOUT_MS / 2);
       const alive = await untilProcesses(
@@ -136,14 +154,7 @@ describe('npm start (pets-harness run) on the local target', () => {
 
       expect(result.code).toBe(143);
       expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^STOPPED \(exit 143\): stopped by SIGTERM/);
-      const leftovers = await untilProcesses(
-        runId,
-        (found) => found.length === 0,
-        'every process of the run to end',
-        10_000,
-      );
-      expect(leftovers).toEqual([]);
-      expect(await containersOf(runId)).toEqual([]);
+      await expectNothingLeftOf(runId);
       const summary = readSummary(runId);
       expect(summary).toMatchObject({ verdict: 'error', exitCode: 143, stoppedBy: 'SIGTERM' });
       expect(summary.steps.find((step) => step.id === 'logcheck')?.verdict).toBe('skipped');
@@ -154,12 +165,7 @@ describe('npm start (pets-harness run) on the local target', () => {
   it(
     'stops DynamoDB and the stage workers on Ctrl-C (SIGINT) during newman and exits 130',
     async () => {
-      const runId = `test-sigint-${newRunId()}`;
-      const harness = startHarness(['run', '--port', '0', '--run-id', runId, '--skip-screenshot'], {
-        ...process.env,
-        PETS_HARNESS_TEST_MARKER: runId,
-        PETS_HARNESS_SESSION: runId,
-      });
+      const { runId, harness } = startMarkedRun('sigint');
       await harness.waitForStderr(/▶ newman/, FULL_RUN_TIMEOUT_MS / 2);
       const alive = await untilProcesses(
         runId,
@@ -174,14 +180,7 @@ describe('npm start (pets-harness run) on the local target', () => {
       const result = await harness.finished;
 
       expect(result.code).toBe(130);
-      const leftovers = await untilProcesses(
-        runId,
-        (found) => found.length === 0,
-        'every process of the run to end',
-        10_000,
-      );
-      expect(leftovers).toEqual([]);
-      expect(await containersOf(runId)).toEqual([]);
+      await expectNothingLeftOf(runId);
       expect(readSummary(runId)).toMatchObject({ verdict: 'error', exitCode: 130, stoppedBy: 'SIGINT' });
     },
     FULL_RUN_TIMEOUT_MS,
